@@ -1,0 +1,312 @@
+"""The plan: a digital-marketing spend plan and an e-commerce P&L budget for one fiscal year.
+
+Every figure is validated on the way in, so the engine never sees a negative
+spend, a rate outside 0-100 % or a NaN. Money is in the plan's currency,
+excluding VAT; rates are fractions (0.025 = 2.5 %); monthly figures are
+tuples of 12 values in fiscal order (index 0 is the first month of the
+fiscal year).
+
+A fiscal year is named after the calendar year in which it starts: FY2027
+with ``first_month=2`` runs from February 2027 to January 2028.
+"""
+
+from __future__ import annotations
+
+import calendar
+import unicodedata
+from enum import StrEnum
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    Tag,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
+
+from budgets.currencies import ISO_4217_CODES
+
+MONTHS = 12
+NAME_MAX_LENGTH = 80
+
+
+class ChannelKind(StrEnum):
+    """What a marketing channel is, as marketing teams group their spend."""
+
+    PAID_SEARCH = "paid_search"
+    PAID_SOCIAL = "paid_social"
+    DISPLAY = "display"
+    AFFILIATES = "affiliates"
+    EMAIL_CRM = "email_crm"
+    SEO = "seo"
+    CONTENT = "content"
+    INFLUENCERS = "influencers"
+    DIGITAL_PR = "digital_pr"
+    MARKETPLACE_ADS = "marketplace_ads"
+    TOOLS_AGENCY = "tools_agency"
+    OTHER = "other"
+
+    @property
+    def label(self) -> str:
+        return _KIND_LABELS[self]
+
+
+_KIND_LABELS = {
+    ChannelKind.PAID_SEARCH: "Paid search",
+    ChannelKind.PAID_SOCIAL: "Paid social",
+    ChannelKind.DISPLAY: "Display",
+    ChannelKind.AFFILIATES: "Affiliates",
+    ChannelKind.EMAIL_CRM: "Email / CRM",
+    ChannelKind.SEO: "SEO",
+    ChannelKind.CONTENT: "Content",
+    ChannelKind.INFLUENCERS: "Influencers",
+    ChannelKind.DIGITAL_PR: "Digital PR",
+    ChannelKind.MARKETPLACE_ADS: "Marketplace ads",
+    ChannelKind.TOOLS_AGENCY: "Tools / agency",
+    ChannelKind.OTHER: "Other",
+}
+
+
+class CostDriver(StrEnum):
+    """How a channel's spend turns into sessions (DOMAIN.md section 1)."""
+
+    CPC = "cpc"
+    CPM = "cpm"
+    NONE = "none"
+
+    @property
+    def label(self) -> str:
+        return {"cpc": "CPC", "cpm": "CPM + CTR", "none": "None (non-working)"}[self.value]
+
+
+# --- value checks -------------------------------------------------------------
+# Each raises a PydanticCustomError whose message says what is allowed; the
+# field, channel, month and value are added by budgets.errors from the error's
+# location, so every message names all four.
+
+
+def _non_negative(value: float) -> float:
+    if value < 0:
+        raise PydanticCustomError("negative", "must be 0 or more")
+    return value
+
+
+def _positive(value: float) -> float:
+    if value <= 0:
+        raise PydanticCustomError("not_positive", "must be more than 0")
+    return value
+
+
+def _fraction(value: float) -> float:
+    if not 0.0 <= value <= 1.0:
+        raise PydanticCustomError("rate_range", "a rate must be between 0 % and 100 %")
+    return value
+
+
+def _clean_name(value: str) -> str:
+    name = value.strip()
+    if not 1 <= len(name) <= NAME_MAX_LENGTH:
+        raise PydanticCustomError(
+            "name_length",
+            "a name must be 1 to {max} characters after trimming spaces (it has {length})",
+            {"max": NAME_MAX_LENGTH, "length": len(name)},
+        )
+    if any(unicodedata.category(ch) == "Cc" for ch in name):
+        raise PydanticCustomError("name_control", "a name must not contain control characters")
+    return name
+
+
+def _iso_currency(value: str) -> str:
+    code = value.strip().upper()
+    if code not in ISO_4217_CODES:
+        raise PydanticCustomError(
+            "currency", "must be an ISO 4217 currency code such as EUR, GBP or USD"
+        )
+    return code
+
+
+_Number = Annotated[float, Field(strict=True, allow_inf_nan=False)]
+Money = Annotated[_Number, AfterValidator(_non_negative)]
+PositiveMoney = Annotated[_Number, AfterValidator(_positive)]
+Rate = Annotated[_Number, AfterValidator(_fraction)]
+Count = Annotated[_Number, AfterValidator(_non_negative)]
+Name = Annotated[str, Field(strict=True), AfterValidator(_clean_name)]
+
+
+def _once_or_monthly(value: Any) -> str:
+    return "monthly" if isinstance(value, list | tuple) else "once"
+
+
+_TWELVE = Field(min_length=MONTHS, max_length=MONTHS)
+MonthlyMoney = Annotated[tuple[Money, ...], _TWELVE]
+MonthlyRate = Annotated[tuple[Rate, ...], _TWELVE]
+MonthlyCount = Annotated[tuple[Count, ...], _TWELVE]
+MonthlyPositiveMoney = Annotated[tuple[PositiveMoney, ...], _TWELVE]
+# A driver given once for the year (one number) or per month (12 numbers).
+RateSpec = Annotated[
+    Annotated[Rate, Tag("once")] | Annotated[MonthlyRate, Tag("monthly")],
+    Discriminator(_once_or_monthly),
+]
+PositiveMoneySpec = Annotated[
+    Annotated[PositiveMoney, Tag("once")] | Annotated[MonthlyPositiveMoney, Tag("monthly")],
+    Discriminator(_once_or_monthly),
+]
+
+
+def as_monthly(value: float | tuple[float, ...]) -> tuple[float, ...]:
+    """A driver given once or per month, as 12 monthly values."""
+    if isinstance(value, tuple):
+        return value
+    return (float(value),) * MONTHS
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Channel(_Frozen):
+    """One line of the digital-marketing spend plan.
+
+    ``cpc`` (CPC channels), ``cpm`` and ``ctr`` (CPM channels), the conversion
+    rate and the AOV may each be given once for the year or per month. With no
+    AOV the channel's orders are valued at the site AOV of each month.
+    Non-working channels (cost driver ``none``: agency fees, tools, content
+    production) bring no sessions, so their drivers are ignored.
+    """
+
+    name: Name
+    kind: ChannelKind
+    cost_driver: CostDriver
+    spend: MonthlyMoney
+    cpc: PositiveMoneySpec | None = None
+    cpm: PositiveMoneySpec | None = None
+    ctr: RateSpec | None = None
+    conversion_rate: RateSpec = 0.0
+    aov: PositiveMoneySpec | None = None
+
+    @model_validator(mode="after")
+    def _driver_inputs_present(self) -> Channel:
+        if self.cost_driver is CostDriver.CPC and self.cpc is None:
+            raise PydanticCustomError(
+                "missing_driver", "a CPC channel needs a cost per click (cpc)"
+            )
+        if self.cost_driver is CostDriver.CPM and (self.cpm is None or self.ctr is None):
+            raise PydanticCustomError(
+                "missing_driver", "a CPM channel needs a cost per 1,000 impressions (cpm) and a CTR"
+            )
+        return self
+
+    @property
+    def brings_traffic(self) -> bool:
+        return self.cost_driver is not CostDriver.NONE
+
+
+class MarketingPlan(_Frozen):
+    """The digital-marketing spend plan: any number of channels, names unique."""
+
+    channels: tuple[Channel, ...] = ()
+
+    @model_validator(mode="after")
+    def _names_unique(self) -> MarketingPlan:
+        _check_unique([c.name for c in self.channels], "channel")
+        return self
+
+    def channel(self, name: str) -> Channel:
+        for channel in self.channels:
+            if channel.name == name:
+                return channel
+        raise KeyError(name)
+
+
+class FixedCostLine(_Frozen):
+    """A fixed-cost line of the P&L (personnel, platform, rent...), 12 monthly amounts."""
+
+    name: Name
+    amounts: MonthlyMoney
+
+
+class PnlBudget(_Frozen):
+    """The e-commerce P&L drivers, 12 months each (DOMAIN.md section 2)."""
+
+    organic_sessions: MonthlyCount
+    site_conversion_rate: MonthlyRate
+    site_aov: MonthlyPositiveMoney
+    return_rate: MonthlyRate
+    cogs_rate: MonthlyRate
+    fulfilment_cost_per_order: MonthlyMoney
+    returns_cost_per_return: MonthlyMoney
+    payment_fee_rate: MonthlyRate
+    fixed_costs: tuple[FixedCostLine, ...] = ()
+
+    @model_validator(mode="after")
+    def _names_unique(self) -> PnlBudget:
+        _check_unique([line.name for line in self.fixed_costs], "fixed-cost line")
+        return self
+
+
+PNL_DRIVERS: tuple[str, ...] = (
+    "organic_sessions",
+    "site_conversion_rate",
+    "site_aov",
+    "return_rate",
+    "cogs_rate",
+    "fulfilment_cost_per_order",
+    "returns_cost_per_return",
+    "payment_fee_rate",
+)
+
+
+class Targets(_Frozen):
+    """What the year must reach: net sales, EBITDA margin and optionally CM3 margin.
+
+    Margins are fractions of net sales and may be negative (a planned loss).
+    """
+
+    net_sales: Money
+    ebitda_margin: Annotated[_Number, Field(ge=-1.0, le=1.0)]
+    cm3_margin: Annotated[_Number, Field(ge=-1.0, le=1.0)] | None = None
+
+
+class Plan(_Frozen):
+    """A whole plan: identity, the spend plan, the P&L budget and the targets."""
+
+    schema_version: Literal[1] = 1
+    name: Name
+    fiscal_year: Annotated[int, Field(strict=True, ge=2000, le=2100)]
+    first_month: Annotated[int, Field(strict=True, ge=1, le=12)] = 1
+    currency: Annotated[str, Field(strict=True), AfterValidator(_iso_currency)] = "EUR"
+    marketing: MarketingPlan = Field(default_factory=MarketingPlan)
+    pnl: PnlBudget
+    targets: Targets
+
+    @property
+    def month_labels(self) -> tuple[str, ...]:
+        return fiscal_month_labels(self.fiscal_year, self.first_month)
+
+
+def fiscal_month_labels(fiscal_year: int, first_month: int) -> tuple[str, ...]:
+    """Labels of the 12 fiscal months, e.g. ('Feb 2027', ..., 'Jan 2028')."""
+    labels = []
+    for offset in range(MONTHS):
+        month0 = first_month - 1 + offset
+        year = fiscal_year + month0 // MONTHS
+        labels.append(f"{calendar.month_abbr[month0 % MONTHS + 1]} {year}")
+    return tuple(labels)
+
+
+def _check_unique(names: list[str], what: str) -> None:
+    seen: dict[str, int] = {}
+    for index, name in enumerate(names):
+        key = name.casefold()
+        if key in seen:
+            raise PydanticCustomError(
+                "duplicate_name",
+                "duplicate {what} name '{name}' ({what}s {first} and {second}); "
+                "names must be unique",
+                {"what": what, "name": name, "first": seen[key] + 1, "second": index + 1},
+            )
+        seen[key] = index

@@ -1,0 +1,62 @@
+"""How figures read: money in the plan's currency, rates as percentages, "-" for undefined.
+
+Used by the command line, the target sentences, the dashboard and the
+workbook's text, so a figure reads the same everywhere.
+"""
+
+from __future__ import annotations
+
+import math
+
+UNDEFINED = "-"
+
+
+def _defined(value: float | None) -> bool:
+    return value is not None and math.isfinite(value)
+
+
+def format_money(value: float | None, currency: str, decimals: int = 0) -> str:
+    """'EUR 1,234,567' (or with decimals); negative amounts as 'EUR -1,234'; '-' when undefined."""
+    if value is None or not _defined(value):
+        return UNDEFINED
+    return f"{currency} {value:,.{decimals}f}"
+
+
+def format_money_compact(value: float | None, currency: str) -> str:
+    """'EUR 14.21 M', 'EUR 850.0 k', 'EUR 950': amounts in a sentence."""
+    if value is None or not _defined(value):
+        return UNDEFINED
+    size = abs(value)
+    if size >= 1e6:
+        return f"{currency} {value / 1e6:,.2f} M"
+    if size >= 1e4:
+        return f"{currency} {value / 1e3:,.1f} k"
+    return f"{currency} {value:,.0f}"
+
+
+def format_rate(value: float | None, decimals: int = 1) -> str:
+    """A fraction as a percentage: 0.1234 -> '12.3 %'; '-' when undefined."""
+    if value is None or not _defined(value):
+        return UNDEFINED
+    return f"{value * 100:,.{decimals}f} %"
+
+
+def format_change(value: float | None, decimals: int = 1) -> str:
+    """A relative change with its sign: 0.081 -> '+8.1 %'."""
+    if value is None or not _defined(value):
+        return UNDEFINED
+    return f"{value * 100:+,.{decimals}f} %"
+
+
+def format_roas(value: float | None) -> str:
+    """A return multiple (ROAS, MER): 3.4167 -> '3.42'; '-' when undefined."""
+    if value is None or not _defined(value):
+        return UNDEFINED
+    return f"{value:,.2f}"
+
+
+def format_count(value: float | None) -> str:
+    """Sessions, orders, impressions: '1,234,567'."""
+    if value is None or not _defined(value):
+        return UNDEFINED
+    return f"{value:,.0f}"

@@ -1,0 +1,231 @@
+"""The P&L arithmetic on arrays (DOMAIN.md sections 1-2): the core every projection and solve runs.
+
+Arrays have shape (channels, 12) for channel drivers and (12,) for P&L
+drivers; nothing loops over cells. Cost lines are positive amounts that are
+subtracted. A ratio with a zero denominator is NaN (undefined) and never
+enters a sum.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from budgets import MONTHS, CostDriver, Plan, as_monthly
+
+YEAR = "FY"
+
+PNL_LINES: tuple[str, ...] = (
+    "sessions",
+    "orders",
+    "gross_sales",
+    "returns",
+    "net_sales",
+    "cogs",
+    "gross_margin",
+    "fulfilment",
+    "returns_handling",
+    "payment_fees",
+    "cm2",
+    "marketing",
+    "cm3",
+    "fixed_costs",
+    "ebitda",
+)
+PNL_LABELS: dict[str, str] = {
+    "sessions": "Sessions",
+    "orders": "Orders",
+    "gross_sales": "Gross sales",
+    "returns": "Returns",
+    "net_sales": "Net sales",
+    "cogs": "COGS",
+    "gross_margin": "Gross margin (CM1)",
+    "fulfilment": "Fulfilment",
+    "returns_handling": "Returns handling",
+    "payment_fees": "Payment fees",
+    "cm2": "Contribution before marketing (CM2)",
+    "marketing": "Marketing",
+    "cm3": "Contribution after marketing (CM3)",
+    "fixed_costs": "Fixed costs",
+    "ebitda": "EBITDA",
+}
+COST_LINES = frozenset(
+    {"returns", "cogs", "fulfilment", "returns_handling", "payment_fees"}
+    | {"marketing", "fixed_costs"}
+)
+COUNT_LINES = frozenset({"sessions", "orders"})
+MONEY_LINES: tuple[str, ...] = tuple(line for line in PNL_LINES if line not in COUNT_LINES)
+CHANNEL_METRICS: tuple[str, ...] = ("spend", "impressions", "sessions", "orders", "revenue")
+CHANNEL_RATIOS: tuple[str, ...] = ("roas", "cpa")
+_LINE = {name: index for index, name in enumerate(PNL_LINES)}
+
+
+def ratio(numerator: np.ndarray | float, denominator: np.ndarray | float) -> np.ndarray:
+    """numerator / denominator, NaN (undefined) where the denominator is 0."""
+    num = np.asarray(numerator, dtype=float)
+    den = np.asarray(denominator, dtype=float)
+    out = np.full(np.broadcast(num, den).shape, np.nan)
+    np.divide(num, den, out=out, where=den != 0)
+    return out
+
+
+@dataclass(frozen=True)
+class PlanArrays:
+    """A plan's drivers as arrays: channel drivers (channels, 12), P&L drivers (12,).
+
+    Driver rates given once for the year are broadcast to 12 months; a
+    channel without an AOV takes the site AOV of each month. Driver arrays of
+    channels that do not use them (CPC of a CPM channel) hold 1.0 and are
+    masked out.
+    """
+
+    spend: np.ndarray
+    is_cpc: np.ndarray
+    is_cpm: np.ndarray
+    cpc: np.ndarray
+    cpm: np.ndarray
+    ctr: np.ndarray
+    conversion_rate: np.ndarray
+    aov: np.ndarray
+    organic_sessions: np.ndarray
+    site_conversion_rate: np.ndarray
+    site_aov: np.ndarray
+    return_rate: np.ndarray
+    cogs_rate: np.ndarray
+    fulfilment_cost_per_order: np.ndarray
+    returns_cost_per_return: np.ndarray
+    payment_fee_rate: np.ndarray
+    fixed_costs: np.ndarray
+
+    @classmethod
+    def of(cls, plan: Plan) -> PlanArrays:
+        pnl = plan.pnl
+        channels = plan.marketing.channels
+        site_aov = np.array(pnl.site_aov, dtype=float)
+
+        def per_channel(values: list[float | tuple[float, ...] | None]) -> np.ndarray:
+            rows = [as_monthly(1.0 if value is None else value) for value in values]
+            return np.array(rows, dtype=float).reshape(len(channels), MONTHS)
+
+        aov = per_channel([c.aov for c in channels])
+        no_aov = np.array([c.aov is None for c in channels], dtype=bool)
+        aov[no_aov] = site_aov
+        fixed = np.array([line.amounts for line in pnl.fixed_costs], dtype=float)
+        return cls(
+            spend=np.array([c.spend for c in channels], dtype=float).reshape(len(channels), MONTHS),
+            is_cpc=np.array([c.cost_driver is CostDriver.CPC for c in channels], dtype=bool),
+            is_cpm=np.array([c.cost_driver is CostDriver.CPM for c in channels], dtype=bool),
+            cpc=per_channel([c.cpc for c in channels]),
+            cpm=per_channel([c.cpm for c in channels]),
+            ctr=per_channel([c.ctr for c in channels]),
+            conversion_rate=per_channel([c.conversion_rate for c in channels]),
+            aov=aov,
+            organic_sessions=np.array(pnl.organic_sessions, dtype=float),
+            site_conversion_rate=np.array(pnl.site_conversion_rate, dtype=float),
+            site_aov=site_aov,
+            return_rate=np.array(pnl.return_rate, dtype=float),
+            cogs_rate=np.array(pnl.cogs_rate, dtype=float),
+            fulfilment_cost_per_order=np.array(pnl.fulfilment_cost_per_order, dtype=float),
+            returns_cost_per_return=np.array(pnl.returns_cost_per_return, dtype=float),
+            payment_fee_rate=np.array(pnl.payment_fee_rate, dtype=float),
+            fixed_costs=fixed.reshape(len(pnl.fixed_costs), MONTHS),
+        )
+
+    def scaled(
+        self, *, spend: float = 1.0, conversion: float = 1.0, aov: float = 1.0
+    ) -> PlanArrays:
+        """A copy with every channel's spend, every conversion rate or every AOV scaled."""
+        return replace(
+            self,
+            spend=self.spend * spend,
+            conversion_rate=self.conversion_rate * conversion,
+            site_conversion_rate=self.site_conversion_rate * conversion,
+            aov=self.aov * aov,
+            site_aov=self.site_aov * aov,
+        )
+
+
+@dataclass(frozen=True)
+class ChannelFlows:
+    """Per channel and month (channels, 12): what the spend buys (DOMAIN.md section 1).
+
+    Impressions are counted for CPM channels only (0 elsewhere); non-working
+    channels bring no sessions, orders or revenue.
+    """
+
+    spend: np.ndarray
+    impressions: np.ndarray
+    sessions: np.ndarray
+    orders: np.ndarray
+    revenue: np.ndarray
+
+
+def channel_flows(arrays: PlanArrays) -> ChannelFlows:
+    """Impressions, sessions, attributed orders and attributed (gross) revenue of every channel."""
+    spend = arrays.spend
+    is_cpc = arrays.is_cpc[:, None]
+    is_cpm = arrays.is_cpm[:, None]
+    impressions = np.where(is_cpm, spend / arrays.cpm * 1000.0, 0.0)
+    sessions = np.where(is_cpc, spend / arrays.cpc, 0.0) + np.where(
+        is_cpm, impressions * arrays.ctr, 0.0
+    )
+    orders = sessions * arrays.conversion_rate
+    revenue = orders * arrays.aov
+    return ChannelFlows(spend, impressions, sessions, orders, revenue)
+
+
+def pnl_lines(arrays: PlanArrays, flows: ChannelFlows) -> np.ndarray:
+    """Every P&L line of DOMAIN.md section 2, by month: an array (len(PNL_LINES), 12)."""
+    organic_orders = arrays.organic_sessions * arrays.site_conversion_rate
+    sessions = arrays.organic_sessions + flows.sessions.sum(axis=0)
+    orders = organic_orders + flows.orders.sum(axis=0)
+    gross_sales = organic_orders * arrays.site_aov + flows.revenue.sum(axis=0)
+    returns = gross_sales * arrays.return_rate
+    net_sales = gross_sales - returns
+    cogs = net_sales * arrays.cogs_rate
+    gross_margin = net_sales - cogs
+    fulfilment = orders * arrays.fulfilment_cost_per_order
+    returns_handling = orders * arrays.return_rate * arrays.returns_cost_per_return
+    payment_fees = gross_sales * arrays.payment_fee_rate
+    cm2 = gross_margin - fulfilment - returns_handling - payment_fees
+    marketing = flows.spend.sum(axis=0)
+    cm3 = cm2 - marketing
+    fixed_costs = arrays.fixed_costs.sum(axis=0)
+    ebitda = cm3 - fixed_costs
+    return np.stack(
+        [
+            sessions,
+            orders,
+            gross_sales,
+            returns,
+            net_sales,
+            cogs,
+            gross_margin,
+            fulfilment,
+            returns_handling,
+            payment_fees,
+            cm2,
+            marketing,
+            cm3,
+            fixed_costs,
+            ebitda,
+        ]
+    )
+
+
+def project_arrays(arrays: PlanArrays) -> tuple[ChannelFlows, np.ndarray]:
+    """Channel flows and P&L lines (len(PNL_LINES), 13: months then the year) of a plan's arrays."""
+    flows = channel_flows(arrays)
+    return flows, with_year(pnl_lines(arrays, flows))
+
+
+def with_year(monthly: np.ndarray) -> np.ndarray:
+    """Append the yearly sum as a 13th column (last axis)."""
+    return np.concatenate([monthly, monthly.sum(axis=-1, keepdims=True)], axis=-1)
+
+
+def line(lines: np.ndarray, name: str) -> np.ndarray:
+    """One P&L line out of a ``pnl_lines`` array (works on 12 or 13 columns)."""
+    row: np.ndarray = lines[_LINE[name]]
+    return row

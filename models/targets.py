@@ -1,0 +1,399 @@
+"""What the targets imply (DOMAIN.md section 3): ROAS hurdles and the solves for the margin target.
+
+Notation, per period (month or year): c2 = CM2 / gross sales, r = returns /
+gross sales (the return rate), m = the target EBITDA margin, t = the target
+CM3 margin.
+
+Decisions this module makes (documented in the README):
+
+* With no CM3 target set, the target ROAS uses the CM3 margin the EBITDA
+  target needs: t = m + fixed costs / net sales of the planned year.
+* The solves scale one group of drivers by one factor, everything else as
+  planned: every channel's spend (revenue following at planned efficiency,
+  non-working spend included), every conversion rate (organic and paid), or
+  every AOV (site and channel). With constant efficiency the year's
+  EBITDA - m x net sales is affine in each factor, so two projections (factor
+  0 and 1) give the exact root.
+* Net sales needed keep every variable cost at its planned share of net
+  sales (more orders at the planned AOV): the conversion solve's net sales.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Literal
+
+import numpy as np
+
+from budgets import Plan
+from models.formatting import (
+    format_change,
+    format_money_compact,
+    format_rate,
+    format_roas,
+)
+from models.pnl import PlanArrays, line, project_arrays, ratio
+
+
+class SolveStatus(StrEnum):
+    """Whether a solve has an answer, none, or no upper limit."""
+
+    REACHED = "reached"
+    UNREACHABLE = "unreachable"
+    UNBOUNDED = "unbounded"
+
+
+@dataclass(frozen=True)
+class TargetSolve:
+    """One answer to "what would it take", with its assumption in words.
+
+    Attributes:
+        key: stable identifier ("max_marketing", "net_sales_needed", ...).
+        label: what is solved for, as a planner says it.
+        unit: "money" (plan currency), "rate" (fraction) or "roas" (multiple).
+        status: reached (``value`` is the answer), unreachable (no value works)
+            or unbounded (no upper limit).
+        value: the answer for the year; None unless reached.
+        planned: the plan's own figure for the year, to compare with.
+        explanation: one sentence with the numbers and the assumption, or
+            "Unreachable, because ...".
+    """
+
+    key: str
+    label: str
+    unit: Literal["money", "rate", "roas"]
+    status: SolveStatus
+    value: float | None
+    planned: float | None
+    explanation: str
+
+    @property
+    def change(self) -> float | None:
+        """value / planned - 1, where both are defined and planned is not 0."""
+        if self.value is None or not self.planned:
+            return None
+        return self.value / self.planned - 1
+
+
+@dataclass(frozen=True)
+class TargetReport:
+    """The targets and what they imply, per month (12 values then the year).
+
+    ``break_even_roas`` and ``target_roas`` are NaN in a period where no ROAS
+    works (c2 <= 0, resp. c2 <= t x (1 - r)) or the period has no sales.
+    """
+
+    ebitda_margin_target: float
+    cm3_margin_target: float
+    cm3_target_implied: bool
+    contribution_per_gross_sale: np.ndarray
+    break_even_roas: np.ndarray
+    target_roas: np.ndarray
+    break_even: TargetSolve
+    target_roas_year: TargetSolve
+    max_marketing: TargetSolve
+    net_sales_needed: TargetSolve
+    conversion_needed: TargetSolve
+    aov_needed: TargetSolve
+    net_sales_gap: TargetSolve
+
+    @property
+    def solves(self) -> tuple[TargetSolve, ...]:
+        """Every year-level answer, in the order a planner reads them."""
+        return (
+            self.net_sales_gap,
+            self.break_even,
+            self.target_roas_year,
+            self.max_marketing,
+            self.net_sales_needed,
+            self.conversion_needed,
+            self.aov_needed,
+        )
+
+
+def solve_targets(plan: Plan, arrays: PlanArrays, lines: np.ndarray) -> TargetReport:
+    """Break-even and target ROAS per month and year, and the year's target solves.
+
+    Args:
+        plan: the plan (for its targets and currency).
+        arrays: the plan's drivers as arrays.
+        lines: its P&L lines with the year column, from ``project_arrays``.
+    """
+    targets = plan.targets
+    currency = plan.currency
+    gross = line(lines, "gross_sales")
+    net = line(lines, "net_sales")
+    c2 = ratio(line(lines, "cm2"), gross)
+    return_rate = ratio(line(lines, "returns"), gross)
+    m = targets.ebitda_margin
+    implied = targets.cm3_margin is None
+    fixed_share = ratio(line(lines, "fixed_costs")[-1], net[-1])
+    t = m + float(np.nan_to_num(fixed_share)) if targets.cm3_margin is None else targets.cm3_margin
+
+    break_even = _positive_inverse(c2)
+    target_roas = _positive_inverse(c2 - t * (1 - return_rate))
+    return TargetReport(
+        ebitda_margin_target=m,
+        cm3_margin_target=t,
+        cm3_target_implied=implied,
+        contribution_per_gross_sale=c2,
+        break_even_roas=break_even,
+        target_roas=target_roas,
+        break_even=_break_even_sentence(c2[-1], break_even[-1]),
+        target_roas_year=_target_roas_sentence(
+            c2[-1], return_rate[-1], t, target_roas[-1], implied, m, float(fixed_share)
+        ),
+        max_marketing=_max_marketing(arrays, lines, m, currency),
+        net_sales_needed=_net_sales_needed(arrays, lines, m, currency),
+        conversion_needed=_conversion_needed(arrays, lines, m),
+        aov_needed=_aov_needed(arrays, lines, m, currency),
+        net_sales_gap=_net_sales_gap(net[-1], targets.net_sales, currency),
+    )
+
+
+def _positive_inverse(values: np.ndarray) -> np.ndarray:
+    """1 / x where x > 0, NaN elsewhere (no ROAS works, or no sales)."""
+    out = np.full(values.shape, np.nan)
+    np.divide(1.0, values, out=out, where=np.nan_to_num(values) > 0)
+    return out
+
+
+def _shortfall(lines: np.ndarray, margin: float) -> float:
+    """The year's EBITDA - margin x net sales: >= 0 where the margin target is met."""
+    return float(line(lines, "ebitda")[-1] - margin * line(lines, "net_sales")[-1])
+
+
+def _affine_root(arrays: PlanArrays, margin: float, driver: str) -> tuple[float, float]:
+    """(g(0), slope) of g(x) = the shortfall with one driver group scaled by x.
+
+    g is affine in x for every driver group ``PlanArrays.scaled`` knows, so
+    its values at 0 and 1 determine it exactly.
+    """
+    g0 = _shortfall(project_arrays(arrays.scaled(**{driver: 0.0}))[1], margin)
+    g1 = _shortfall(project_arrays(arrays)[1], margin)
+    return g0, g1 - g0
+
+
+def _break_even_sentence(c2: float, roas: float) -> TargetSolve:
+    label = "Break-even ROAS"
+    if np.isnan(c2):
+        return TargetSolve(
+            "break_even_roas", label, "roas", SolveStatus.UNREACHABLE, None, None,
+            "Unreachable, because the plan has no sales to earn contribution from.",
+        )  # fmt: skip
+    if np.isnan(roas):
+        return TargetSolve(
+            "break_even_roas", label, "roas", SolveStatus.UNREACHABLE, None, None,
+            f"Unreachable, because contribution before marketing is {format_rate(c2)} of gross "
+            "sales: every sale loses money before any marketing, so no ROAS pays back its spend.",
+        )  # fmt: skip
+    return TargetSolve(
+        "break_even_roas", label, "roas", SolveStatus.REACHED, float(roas), None,
+        f"Each unit of gross sales leaves {format_rate(c2)} as contribution before marketing, "
+        f"so a channel must bring {format_roas(roas)} of gross revenue per unit of spend "
+        "to pay for itself.",
+    )  # fmt: skip
+
+
+def _target_roas_sentence(
+    c2: float,
+    return_rate: float,
+    t: float,
+    roas: float,
+    implied: bool,
+    m: float,
+    fixed_share: float,
+) -> TargetSolve:
+    label = "Target ROAS"
+    why_t = (
+        f"the CM3 margin the {format_rate(m)} EBITDA target needs once fixed costs "
+        f"({format_rate(fixed_share)} of net sales) are paid"
+        if implied
+        else "the target CM3 margin"
+    )
+    if np.isnan(c2):
+        return TargetSolve(
+            "target_roas", label, "roas", SolveStatus.UNREACHABLE, None, None,
+            "Unreachable, because the plan has no sales to earn contribution from.",
+        )  # fmt: skip
+    if np.isnan(roas):
+        return TargetSolve(
+            "target_roas", label, "roas", SolveStatus.UNREACHABLE, None, None,
+            f"Unreachable, because contribution before marketing ({format_rate(c2)} of gross "
+            f"sales) is not above {format_rate(t)} CM3 on net sales after "
+            f"{format_rate(return_rate)} returns, {why_t}: no ROAS leaves that margin.",
+        )  # fmt: skip
+    return TargetSolve(
+        "target_roas", label, "roas", SolveStatus.REACHED, float(roas), None,
+        f"A channel returning {format_roas(roas)} per unit of spend keeps CM3 at "
+        f"{format_rate(t)} of the net sales it brings, {why_t}.",
+    )  # fmt: skip
+
+
+def _max_marketing(arrays: PlanArrays, lines: np.ndarray, m: float, currency: str) -> TargetSolve:
+    label = "Largest marketing budget at the target EBITDA margin"
+    key = "max_marketing"
+    planned = float(line(lines, "marketing")[-1])
+    target = format_rate(m)
+    if planned == 0:
+        return TargetSolve(
+            key, label, "money", SolveStatus.UNREACHABLE, None, planned,
+            "Unreachable, because the plan has no marketing spend whose efficiency could be "
+            "scaled.",
+        )  # fmt: skip
+    g0, slope = _affine_root(arrays, m, "spend")
+    if slope > 0:
+        floor = (
+            f" At least {format_money_compact(-g0 / slope * planned, currency)} of spend is needed "
+            "to reach it."
+            if g0 < 0
+            else ""
+        )
+        return TargetSolve(
+            key, label, "money", SolveStatus.UNBOUNDED, None, planned,
+            "No upper limit from the margin: at the channels' planned efficiency every extra "
+            f"unit of spend raises the EBITDA margin towards the {target} target and beyond, so "
+            "the limit is demand, which only diminishing-returns curves model." + floor,
+        )  # fmt: skip
+    if g0 < 0:
+        return TargetSolve(
+            key, label, "money", SolveStatus.UNREACHABLE, None, planned,
+            f"Unreachable, because even with no marketing at all the EBITDA margin stays "
+            f"below {target}: organic contribution does not cover fixed costs at that margin.",
+        )  # fmt: skip
+    if slope == 0:
+        return TargetSolve(
+            key, label, "money", SolveStatus.UNBOUNDED, None, planned,
+            "No upper limit from the margin: spend neither raises nor lowers the margin.",
+        )  # fmt: skip
+    factor = -g0 / slope
+    budget = factor * planned
+    return TargetSolve(
+        key, label, "money", SolveStatus.REACHED, budget, planned,
+        f"Scaling every channel's planned spend by one factor, revenue following at planned "
+        f"efficiency, marketing can reach {format_money_compact(budget, currency)} "
+        f"({format_change(factor - 1)} on plan) before the EBITDA margin falls to {target}.",
+    )  # fmt: skip
+
+
+def _order_factor(arrays: PlanArrays, lines: np.ndarray, m: float) -> float | None:
+    """The factor on every conversion rate that meets the margin target; None if none does."""
+    g0, slope = _affine_root(arrays, m, "conversion")
+    if slope <= 0:
+        return None
+    return max(-g0 / slope, 0.0)
+
+
+def _no_sales(key: str, label: str, unit: Literal["money", "rate"]) -> TargetSolve:
+    return TargetSolve(
+        key, label, unit, SolveStatus.UNREACHABLE, None, None,
+        "Unreachable, because the plan has no sales to scale.",
+    )  # fmt: skip
+
+
+def _thin_margin(lines: np.ndarray, m: float) -> str:
+    cm2_share = ratio(line(lines, "cm2")[-1], line(lines, "net_sales")[-1])
+    return (
+        f"Unreachable, because contribution before marketing is {format_rate(float(cm2_share))} "
+        f"of net sales, not above the {format_rate(m)} EBITDA target: more sales at these "
+        "margins never cover marketing and fixed costs."
+    )
+
+
+def _net_sales_needed(
+    arrays: PlanArrays, lines: np.ndarray, m: float, currency: str
+) -> TargetSolve:
+    key, label = "net_sales_needed", "Net sales needed for the target EBITDA margin"
+    planned = float(line(lines, "net_sales")[-1])
+    if planned == 0:
+        return _no_sales(key, label, "money")
+    factor = _order_factor(arrays, lines, m)
+    if factor is None:
+        return TargetSolve(
+            key, label, "money", SolveStatus.UNREACHABLE, None, planned, _thin_margin(lines, m)
+        )
+    needed = factor * planned
+    return TargetSolve(
+        key, label, "money", SolveStatus.REACHED, needed, planned,
+        f"Net sales of {format_money_compact(needed, currency)} ({format_change(factor - 1)} on "
+        f"plan) reach a {format_rate(m)} EBITDA margin, with marketing and fixed costs as "
+        "planned and every variable cost at its planned share of net sales.",
+    )  # fmt: skip
+
+
+def _conversion_needed(arrays: PlanArrays, lines: np.ndarray, m: float) -> TargetSolve:
+    key, label = "conversion_needed", "Conversion rate needed for the target EBITDA margin"
+    sessions = float(line(lines, "sessions")[-1])
+    planned_rate = ratio(line(lines, "orders")[-1], sessions)
+    if float(line(lines, "net_sales")[-1]) == 0:
+        return _no_sales(key, label, "rate")
+    planned = float(planned_rate)
+    factor = _order_factor(arrays, lines, m)
+    if factor is None:
+        return TargetSolve(
+            key, label, "rate", SolveStatus.UNREACHABLE, None, planned, _thin_margin(lines, m)
+        )
+    highest = max(
+        float(arrays.site_conversion_rate.max(initial=0.0)),
+        float(arrays.conversion_rate[arrays.is_cpc | arrays.is_cpm].max(initial=0.0)),
+    )
+    if highest * factor > 1.0:
+        return TargetSolve(
+            key, label, "rate", SolveStatus.UNREACHABLE, None, planned,
+            f"Unreachable, because conversion would have to rise {format_change(factor - 1)}, "
+            f"taking the highest planned rate ({format_rate(highest, 2)}) above 100 %.",
+        )  # fmt: skip
+    needed = factor * planned
+    return TargetSolve(
+        key, label, "rate", SolveStatus.REACHED, needed, planned,
+        f"Conversion of {format_rate(needed, 2)} instead of {format_rate(planned, 2)} "
+        f"({format_change(factor - 1)} on every session, organic and paid) reaches a "
+        f"{format_rate(m)} EBITDA margin, with traffic, AOV, marketing and fixed costs as planned.",
+    )  # fmt: skip
+
+
+def _aov_needed(arrays: PlanArrays, lines: np.ndarray, m: float, currency: str) -> TargetSolve:
+    key, label = "aov_needed", "AOV needed for the target EBITDA margin"
+    planned = float(ratio(line(lines, "gross_sales")[-1], line(lines, "orders")[-1]))
+    if float(line(lines, "net_sales")[-1]) == 0:
+        return _no_sales(key, label, "money")
+    g0, slope = _affine_root(arrays, m, "aov")
+    if slope <= 0:
+        return TargetSolve(
+            key, label, "money", SolveStatus.UNREACHABLE, None, planned,
+            f"Unreachable, because after returns, COGS and payment fees each unit of gross sales "
+            f"leaves no more than the {format_rate(m)} EBITDA target asks of it: a higher AOV "
+            "never catches up with marketing and fixed costs.",
+        )  # fmt: skip
+    factor = max(-g0 / slope, 0.0)
+    needed = factor * planned
+    return TargetSolve(
+        key, label, "money", SolveStatus.REACHED, needed, planned,
+        f"An AOV of {format_money_compact(needed, currency)} instead of "
+        f"{format_money_compact(planned, currency)} ({format_change(factor - 1)} on every "
+        f"order, organic and paid) reaches a {format_rate(m)} EBITDA margin, with traffic, "
+        "conversion, marketing and fixed costs as planned.",
+    )  # fmt: skip
+
+
+def _net_sales_gap(net_sales: float, target: float, currency: str) -> TargetSolve:
+    key, label = "net_sales_gap", "Gap to the net-sales target"
+    gap = float(net_sales) - target
+    if target == 0:
+        return TargetSolve(
+            key, label, "money", SolveStatus.REACHED, gap, float(net_sales),
+            "No net-sales target is set, so the whole projection counts as headroom.",
+        )  # fmt: skip
+    if gap < 0:
+        side = "short of"
+    elif gap > 0:
+        side = "above"
+    else:
+        side = "exactly on"
+    amount = f"{format_money_compact(abs(gap), currency)} ({format_change(gap / target)}) "
+    return TargetSolve(
+        key, label, "money", SolveStatus.REACHED, gap, float(net_sales),
+        f"Projected net sales of {format_money_compact(net_sales, currency)} are "
+        f"{amount if gap else ''}{side} the {format_money_compact(target, currency)} target.",
+    )  # fmt: skip
