@@ -62,11 +62,17 @@ _LINE = {name: index for index, name in enumerate(PNL_LINES)}
 
 
 def ratio(numerator: np.ndarray | float, denominator: np.ndarray | float) -> np.ndarray:
-    """numerator / denominator, NaN (undefined) where the denominator is 0."""
+    """numerator / denominator, NaN (undefined) where the denominator is 0.
+
+    A quotient too large for a float (a denominator of a few 1e-300) is
+    undefined too, so no infinity reaches a table or a JSON file.
+    """
     num = np.asarray(numerator, dtype=float)
     den = np.asarray(denominator, dtype=float)
     out = np.full(np.broadcast(num, den).shape, np.nan)
-    np.divide(num, den, out=out, where=den != 0)
+    with np.errstate(over="ignore", invalid="ignore"):
+        np.divide(num, den, out=out, where=den != 0)
+    out[np.isinf(out)] = np.nan
     return out
 
 

@@ -154,9 +154,7 @@ def solve_targets(plan: Plan, arrays: PlanArrays, lines: np.ndarray) -> TargetRe
 
 def _positive_inverse(values: np.ndarray) -> np.ndarray:
     """1 / x where x > 0, NaN elsewhere (no ROAS works, or no sales)."""
-    out = np.full(values.shape, np.nan)
-    np.divide(1.0, values, out=out, where=np.nan_to_num(values) > 0)
-    return out
+    return np.where(np.nan_to_num(values) > 0, ratio(1.0, values), np.nan)
 
 
 def _shortfall(lines: np.ndarray, margin: float) -> float:

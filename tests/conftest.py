@@ -1,0 +1,116 @@
+"""Shared builders: plans as plain dicts (as they arrive from JSON) and as validated Plans."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import pytest
+
+from budgets import Plan, parse_plan
+from budgets.samples import large_plan, sample_plan
+
+
+def monthly(value: float) -> list[float]:
+    return [value] * 12
+
+
+def smallest_plan_data() -> dict[str, Any]:
+    """The smallest interesting plan: one CPC, one CPM, one non-working channel, two fixed costs.
+
+    Search (CPC 0.50, CVR 4 %, site AOV 100): spend 1,000 a month, 2,000 in December.
+    Social (CPM 10, CTR 1 %, CVR 2 %, AOV 80): spend 500 a month, nothing in January.
+    Agency (non-working): 300 a month.
+    Organic: 10,000 sessions at 2 % and AOV 100. Returns 25 %, COGS 40 %,
+    fulfilment 5 per order, returns handling 4 per return, payment fees 2 %.
+    Fixed: Team 5,000 and Rent 1,000 a month.
+    """
+    return {
+        "name": "Smallest",
+        "fiscal_year": 2027,
+        "first_month": 1,
+        "currency": "EUR",
+        "marketing": {
+            "channels": [
+                {
+                    "name": "Search",
+                    "kind": "paid_search",
+                    "cost_driver": "cpc",
+                    "spend": [1000.0] * 11 + [2000.0],
+                    "cpc": 0.5,
+                    "conversion_rate": 0.04,
+                },
+                {
+                    "name": "Social",
+                    "kind": "paid_social",
+                    "cost_driver": "cpm",
+                    "spend": [0.0] + [500.0] * 11,
+                    "cpm": 10.0,
+                    "ctr": 0.01,
+                    "conversion_rate": 0.02,
+                    "aov": 80.0,
+                },
+                {
+                    "name": "Agency",
+                    "kind": "tools_agency",
+                    "cost_driver": "none",
+                    "spend": monthly(300.0),
+                },
+            ]
+        },
+        "pnl": {
+            "organic_sessions": monthly(10_000.0),
+            "site_conversion_rate": monthly(0.02),
+            "site_aov": monthly(100.0),
+            "return_rate": monthly(0.25),
+            "cogs_rate": monthly(0.40),
+            "fulfilment_cost_per_order": monthly(5.0),
+            "returns_cost_per_return": monthly(4.0),
+            "payment_fee_rate": monthly(0.02),
+            "fixed_costs": [
+                {"name": "Team", "amounts": monthly(5000.0)},
+                {"name": "Rent", "amounts": monthly(1000.0)},
+            ],
+        },
+        "targets": {"net_sales": 400_000.0, "ebitda_margin": 0.10},
+    }
+
+
+def with_changes(data: dict[str, Any], path: str, value: Any) -> dict[str, Any]:
+    """A deep copy of plan data with one value replaced; path like 'marketing.channels.0.spend.3'."""
+    changed = copy.deepcopy(data)
+    node: Any = changed
+    *parents, last = path.split(".")
+    for part in parents:
+        node = node[int(part)] if isinstance(node, list) else node[part]
+    if isinstance(node, list):
+        node[int(last)] = value
+    elif value is _DELETE:
+        del node[last]
+    else:
+        node[last] = value
+    return changed
+
+
+_DELETE = object()
+DELETE = _DELETE
+
+
+@pytest.fixture
+def smallest_data() -> dict[str, Any]:
+    return smallest_plan_data()
+
+
+@pytest.fixture
+def smallest() -> Plan:
+    return parse_plan(smallest_plan_data())
+
+
+@pytest.fixture(scope="session")
+def sample() -> Plan:
+    return sample_plan()
+
+
+@pytest.fixture(scope="session")
+def large() -> Plan:
+    return large_plan(50)
