@@ -26,12 +26,26 @@ def format_money_compact(value: float | None, currency: str) -> str:
     """'EUR 14.21 M', 'EUR 850.0 k', 'EUR 950': amounts in a sentence."""
     if value is None or not _defined(value):
         return UNDEFINED
+    return f"{currency} {format_compact(value)}"
+
+
+def format_amount(value: float | None, decimals: int = 0) -> str:
+    """A money amount without its currency, for tables headed by it: '-7,097,069'."""
+    if value is None or not _defined(value):
+        return UNDEFINED
+    return f"{value:,.{decimals}f}"
+
+
+def format_compact(value: float | None) -> str:
+    """A large amount in a headline figure, currency given by its label: '16.48 M', '850.0 k'."""
+    if value is None or not _defined(value):
+        return UNDEFINED
     size = abs(value)
     if size >= 1e6:
-        return f"{currency} {value / 1e6:,.2f} M"
+        return f"{value / 1e6:,.2f} M"
     if size >= 1e4:
-        return f"{currency} {value / 1e3:,.1f} k"
-    return f"{currency} {value:,.0f}"
+        return f"{value / 1e3:,.1f} k"
+    return f"{value:,.0f}"
 
 
 def format_rate(value: float | None, decimals: int = 1) -> str:

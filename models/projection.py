@@ -29,7 +29,9 @@ import pandas as pd
 
 from budgets import Plan
 from models.pnl import (
+    COST_LINES,
     MONEY_LINES,
+    PNL_LABELS,
     PNL_LINES,
     YEAR,
     PlanArrays,
@@ -161,6 +163,39 @@ class Projection:
         """The P&L: lines (PNL_LINES keys) down, months then FY across; costs positive."""
         return pd.DataFrame(
             self.lines, index=pd.Index(PNL_LINES, name="line"), columns=[*self.months, YEAR]
+        )
+
+    def channel_summary(self) -> pd.DataFrame:
+        """The year per channel (``ChannelResults.year_summary``) and its ROAS against the hurdles.
+
+        Column ``versus``: "Non-working" (no traffic by design), "-" (no
+        spend), "At or above target", "Above break-even" or "Below
+        break-even", against the year's target and break-even ROAS.
+        """
+        summary = self.channels.year_summary()
+        roas = summary["roas"].to_numpy()
+        target = np.nan_to_num(self.targets.target_roas[-1], nan=np.inf)
+        break_even = np.nan_to_num(self.targets.break_even_roas[-1], nan=np.inf)
+        summary["versus"] = np.select(
+            [~self.channels.brings_traffic, np.isnan(roas), roas >= target, roas >= break_even],
+            ["Non-working", "-", "At or above target", "Above break-even"],
+            default="Below break-even",
+        )
+        return summary
+
+    def channel_total(self, metric: str) -> np.ndarray:
+        """A channel metric summed over every channel (13 values: months then FY)."""
+        total: np.ndarray = self.channels.metric(metric).sum(axis=0)
+        return total
+
+    @cached_property
+    def statement(self) -> pd.DataFrame:
+        """The P&L as a statement: labelled lines, costs negative, months then FY across."""
+        signs = np.array([-1.0 if name in COST_LINES else 1.0 for name in PNL_LINES])
+        return pd.DataFrame(
+            self.lines * signs[:, None],
+            index=pd.Index([PNL_LABELS[name] for name in PNL_LINES], name="line"),
+            columns=[*self.months, YEAR],
         )
 
     @cached_property

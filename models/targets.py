@@ -84,6 +84,8 @@ class TargetReport:
     works (c2 <= 0, resp. c2 <= t x (1 - r)) or the period has no sales.
     """
 
+    currency: str
+    ebitda_margin_planned: float
     ebitda_margin_target: float
     cm3_margin_target: float
     cm3_target_implied: bool
@@ -97,6 +99,43 @@ class TargetReport:
     conversion_needed: TargetSolve
     aov_needed: TargetSolve
     net_sales_gap: TargetSolve
+
+    @property
+    def headline(self) -> str:
+        """One sentence: whether the plan reaches the EBITDA target, and what would reach it."""
+        target = format_rate(self.ebitda_margin_target)
+        planned = format_rate(self.ebitda_margin_planned)
+        if self.ebitda_margin_planned >= self.ebitda_margin_target:
+            return f"The plan reaches the {target} EBITDA margin target, at {planned}."
+        options = []
+        net_sales = self.net_sales_needed
+        if net_sales.status is SolveStatus.REACHED and net_sales.value is not None:
+            options.append(
+                f"net sales must be {format_money_compact(net_sales.value, self.currency)}, "
+                f"{format_change(net_sales.change)} on plan"
+            )
+        conversion = self.conversion_needed
+        if conversion.status is SolveStatus.REACHED:
+            options.append(
+                f"conversion {format_rate(conversion.value, 2)} instead of "
+                f"{format_rate(conversion.planned, 2)}"
+            )
+        aov = self.aov_needed
+        if aov.status is SolveStatus.REACHED:
+            options.append(
+                f"AOV {format_money_compact(aov.value, self.currency)} instead of "
+                f"{format_money_compact(aov.planned, self.currency)}"
+            )
+        if not options:
+            return (
+                f"The plan's EBITDA margin is {planned}, and no change of sales, conversion or "
+                f"AOV alone reaches the {target} target."
+            )
+        return (
+            f"To reach a {target} EBITDA margin (plan: {planned}) with this spend, "
+            + "; or ".join(options)
+            + "."
+        )
 
     @property
     def solves(self) -> tuple[TargetSolve, ...]:
@@ -134,6 +173,8 @@ def solve_targets(plan: Plan, arrays: PlanArrays, lines: np.ndarray) -> TargetRe
     break_even = _positive_inverse(c2)
     target_roas = _positive_inverse(c2 - t * (1 - return_rate))
     return TargetReport(
+        currency=currency,
+        ebitda_margin_planned=float(ratio(line(lines, "ebitda")[-1], net[-1])),
         ebitda_margin_target=m,
         cm3_margin_target=t,
         cm3_target_implied=implied,
@@ -269,9 +310,10 @@ def _max_marketing(arrays: PlanArrays, lines: np.ndarray, m: float, currency: st
     budget = factor * planned
     return TargetSolve(
         key, label, "money", SolveStatus.REACHED, budget, planned,
-        f"Scaling every channel's planned spend by one factor, revenue following at planned "
-        f"efficiency, marketing can reach {format_money_compact(budget, currency)} "
-        f"({format_change(factor - 1)} on plan) before the EBITDA margin falls to {target}.",
+        f"The largest budget that still reaches a {target} EBITDA margin is "
+        f"{format_money_compact(budget, currency)} ({format_change(factor - 1)} on plan), "
+        "scaling every channel's planned spend by one factor with revenue following at "
+        "planned efficiency.",
     )  # fmt: skip
 
 

@@ -1,0 +1,43 @@
+"""Budget planner: the digital-marketing spend plan and the e-commerce P&L budget, linked.
+
+Run with ``streamlit run app.py``; it opens the sample fashion plan.
+"""
+
+import streamlit as st
+
+from ui import sidebar, state
+
+st.set_page_config(
+    page_title="Budget planner", page_icon=":material/account_balance:", layout="wide"
+)
+state.init_session()
+
+page = st.navigation(
+    [
+        st.Page(
+            "pages/side_by_side.py", title="Side by side", icon=":material/compare_arrows:",
+            default=True,
+            help="The spend plan and the P&L together: edit spend on the left and see sessions, "
+            "orders, margins and EBITDA move on the right.",
+        ),
+        st.Page(
+            "pages/marketing_plan.py", title="Marketing plan", icon=":material/campaign:",
+            help="Channels by month: spend, cost drivers, conversion and AOV; each channel's "
+            "sessions, orders, revenue and ROAS against the break-even and target ROAS.",
+        ),
+        st.Page(
+            "pages/pnl_budget.py", title="E-commerce P&L", icon=":material/receipt_long:",
+            help="Monthly P&L drivers and fixed costs, and the P&L statement from gross sales "
+            "to EBITDA.",
+        ),
+        st.Page(
+            "pages/targets.py", title="Targets", icon=":material/flag:",
+            help="Net-sales and margin targets, and what they imply: break-even and target ROAS, "
+            "the largest budget the margin allows, the sales, conversion or AOV needed.",
+        ),
+    ]
+)  # fmt: skip
+state.enter_page(page.url_path)
+sidebar.render()
+st.title(page.title)
+page.run()

@@ -1,0 +1,243 @@
+"""Edits to a plan: each returns a new validated plan or says exactly what was refused.
+
+A plan is immutable; an edit builds the changed data and validates it whole,
+so an edit can never leave a plan half-valid. ``apply_changes`` takes a batch
+of cell changes (a paste, several edited cells) and keeps every valid one:
+nothing the planner typed correctly is lost because a neighbour was wrong.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from budgets.errors import PlanIssue, PlanValidationError
+from budgets.files import parse_plan
+from budgets.plan import (
+    MONTHS,
+    NAME_MAX_LENGTH,
+    ChannelKind,
+    CostDriver,
+    Plan,
+)
+
+Path = tuple[str | int, ...]
+
+
+@dataclass(frozen=True)
+class Change:
+    """One value to set, by its path in the plan's data.
+
+    ``("marketing", "channels", 2, "spend", 4)`` is the 5th month's spend of
+    the 3rd channel; ``("pnl", "return_rate", 0)`` the first month's return rate.
+    """
+
+    path: Path
+    value: Any
+
+
+def plan_data(plan: Plan) -> dict[str, Any]:
+    """The plan as plain, mutable data (lists, strings), as it is stored in JSON."""
+    data: dict[str, Any] = plan.model_dump(mode="json")
+    return data
+
+
+def _set(data: dict[str, Any], path: Path, value: Any) -> None:
+    node: Any = data
+    for part in path[:-1]:
+        node = node[part]
+    node[path[-1]] = value
+
+
+def _with(plan: Plan, changes: Iterable[Change]) -> Plan:
+    data = plan_data(plan)
+    for change in changes:
+        _set(data, change.path, _plain(change.value))
+    return parse_plan(data)
+
+
+def _plain(value: Any) -> Any:
+    """Numbers from grids arrive as numpy scalars; NaN from an emptied cell stays NaN."""
+    if hasattr(value, "item") and not isinstance(value, list | tuple | dict):
+        return value.item()
+    return value
+
+
+def apply_changes(plan: Plan, changes: Sequence[Change]) -> tuple[Plan, list[PlanIssue]]:
+    """Apply a batch of changes, keeping every valid one.
+
+    Returns:
+        The plan with every valid change applied, and the issues of the
+        refused ones (empty when all applied). The input plan is unchanged.
+    """
+    if not changes:
+        return plan, []
+    try:
+        return _with(plan, changes), []
+    except PlanValidationError:
+        pass
+    current = plan
+    issues: list[PlanIssue] = []
+    for change in changes:
+        try:
+            current = _with(current, [change])
+        except PlanValidationError as error:
+            issues.extend(error.issues)
+    return current, issues
+
+
+def _channel_index(plan: Plan, name: str) -> int:
+    for index, channel in enumerate(plan.marketing.channels):
+        if channel.name == name:
+            return index
+    raise PlanValidationError.single(f"Channel '{name}'", "there is no channel of that name")
+
+
+def _line_index(plan: Plan, name: str) -> int:
+    for index, line in enumerate(plan.pnl.fixed_costs):
+        if line.name == name:
+            return index
+    raise PlanValidationError.single(f"Fixed-cost line '{name}'", "there is no line of that name")
+
+
+def channel_path(plan: Plan, name: str, *rest: str | int) -> Path:
+    """The data path of a channel's field: ("marketing", "channels", i, *rest)."""
+    return ("marketing", "channels", _channel_index(plan, name), *rest)
+
+
+def fixed_cost_path(plan: Plan, name: str, month: int) -> Path:
+    """The data path of one month's amount of a fixed-cost line."""
+    return ("pnl", "fixed_costs", _line_index(plan, name), "amounts", month)
+
+
+def add_channel(
+    plan: Plan,
+    name: str,
+    kind: ChannelKind = ChannelKind.OTHER,
+    cost_driver: CostDriver = CostDriver.CPC,
+) -> Plan:
+    """A plan with a new channel at the end, no spend yet, typical drivers for its cost driver.
+
+    CPC channels start at CPC 1.00 and 2 % conversion; CPM channels at CPM
+    10.00, CTR 1 % and 1 % conversion; the AOV is the site's.
+    """
+    data = plan_data(plan)
+    channel: dict[str, Any] = {
+        "name": name,
+        "kind": ChannelKind(kind).value,
+        "cost_driver": CostDriver(cost_driver).value,
+        "spend": [0.0] * MONTHS,
+    }
+    if cost_driver is CostDriver.CPC:
+        channel.update(cpc=1.0, conversion_rate=0.02)
+    elif cost_driver is CostDriver.CPM:
+        channel.update(cpm=10.0, ctr=0.01, conversion_rate=0.01)
+    data["marketing"]["channels"].append(channel)
+    return parse_plan(data)
+
+
+def rename_channel(plan: Plan, old: str, new: str) -> Plan:
+    """A plan whose channel ``old`` is called ``new`` (trimmed, unique, 1-80 characters)."""
+    return _with(plan, [Change(channel_path(plan, old, "name"), new)])
+
+
+def remove_channel(plan: Plan, name: str) -> Plan:
+    """A plan without the channel ``name``."""
+    data = plan_data(plan)
+    del data["marketing"]["channels"][_channel_index(plan, name)]
+    return parse_plan(data)
+
+
+def set_cost_driver(plan: Plan, name: str, driver: CostDriver) -> Plan:
+    """A plan whose channel buys traffic by another cost driver; typical rates where missing."""
+    index = _channel_index(plan, name)
+    data = plan_data(plan)
+    channel = data["marketing"]["channels"][index]
+    channel["cost_driver"] = CostDriver(driver).value
+    if driver is CostDriver.CPC and channel.get("cpc") is None:
+        channel["cpc"] = 1.0
+    if driver is CostDriver.CPM:
+        channel["cpm"] = channel.get("cpm") or 10.0
+        channel["ctr"] = channel.get("ctr") if channel.get("ctr") is not None else 0.01
+    return parse_plan(data)
+
+
+def add_fixed_cost(plan: Plan, name: str, monthly_amount: float = 0.0) -> Plan:
+    """A plan with a new fixed-cost line of ``monthly_amount`` every month."""
+    data = plan_data(plan)
+    data["pnl"]["fixed_costs"].append({"name": name, "amounts": [monthly_amount] * MONTHS})
+    return parse_plan(data)
+
+
+def rename_fixed_cost(plan: Plan, old: str, new: str) -> Plan:
+    """A plan whose fixed-cost line ``old`` is called ``new``."""
+    return _with(plan, [Change(("pnl", "fixed_costs", _line_index(plan, old), "name"), new)])
+
+
+def remove_fixed_cost(plan: Plan, name: str) -> Plan:
+    """A plan without the fixed-cost line ``name``."""
+    data = plan_data(plan)
+    del data["pnl"]["fixed_costs"][_line_index(plan, name)]
+    return parse_plan(data)
+
+
+def set_fixed_cost_amounts(plan: Plan, name: str, months: Sequence[float]) -> Plan:
+    """A plan with all 12 monthly amounts of one fixed-cost line replaced."""
+    return _with(
+        plan, [Change(("pnl", "fixed_costs", _line_index(plan, name), "amounts"), list(months))]
+    )
+
+
+def set_pnl_driver(plan: Plan, driver: str, months: Sequence[float]) -> Plan:
+    """A plan with all 12 months of one P&L driver replaced (e.g. a yearly value or a spread)."""
+    return _with(plan, [Change(("pnl", driver), list(months))])
+
+
+def with_settings(plan: Plan, **settings: Any) -> Plan:
+    """A plan with new top-level settings or targets.
+
+    Accepts ``name``, ``fiscal_year``, ``first_month``, ``currency`` and the
+    targets ``net_sales``, ``ebitda_margin``, ``cm3_margin`` (None clears it).
+    """
+    changes = []
+    for key, value in settings.items():
+        if key in ("net_sales", "ebitda_margin", "cm3_margin"):
+            changes.append(Change(("targets", key), value))
+        elif key in ("name", "fiscal_year", "first_month", "currency"):
+            changes.append(Change((key,), value))
+        else:
+            raise ValueError(f"not a plan setting: {key}")
+    return _with(plan, changes)
+
+
+def empty_plan(
+    name: str = "New plan", fiscal_year: int = 2027, first_month: int = 1, currency: str = "EUR"
+) -> Plan:
+    """A plan with no channels, no traffic and no fixed costs, its rates at typical fashion values.
+
+    Conversion 2 %, AOV 120, returns 30 %, COGS 40 %, fulfilment 8 per order,
+    returns handling 5 per return, payment fees 2 %: a starting point the
+    e-commerce manager overwrites, not a forecast.
+    """
+    data = {
+        "name": name[:NAME_MAX_LENGTH],
+        "fiscal_year": fiscal_year,
+        "first_month": first_month,
+        "currency": currency,
+        "marketing": {"channels": []},
+        "pnl": {
+            "organic_sessions": [0.0] * MONTHS,
+            "site_conversion_rate": [0.02] * MONTHS,
+            "site_aov": [120.0] * MONTHS,
+            "return_rate": [0.30] * MONTHS,
+            "cogs_rate": [0.40] * MONTHS,
+            "fulfilment_cost_per_order": [8.0] * MONTHS,
+            "returns_cost_per_return": [5.0] * MONTHS,
+            "payment_fee_rate": [0.02] * MONTHS,
+            "fixed_costs": [],
+        },
+        "targets": {"net_sales": 0.0, "ebitda_margin": 0.10},
+    }
+    return parse_plan(copy.deepcopy(data))

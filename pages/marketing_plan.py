@@ -1,0 +1,96 @@
+"""Marketing plan: channels by month, their cost drivers, and what each channel returns."""
+
+import streamlit as st
+
+from budgets import ChannelKind, CostDriver
+from budgets.edits import add_channel, remove_channel, rename_channel
+from ui import charts, editors, grids, kpis, state, tables
+
+plan = state.current_plan()
+projection = state.projection()
+channel_names = list(projection.channels.names)
+st.caption(
+    "Spend by channel and month, and how each channel turns spend into sessions, orders and "
+    "revenue. Results compare each channel's ROAS with the hurdles the P&L sets."
+)
+state.show_messages()
+
+st.subheader("Spend by month")
+editors.grid(
+    grids.spend_grid(projection),
+    "marketing_spend",
+    grids.spend_changes,
+    grids.spend_columns(projection),
+    height=editors.grid_height(len(channel_names)),
+)
+
+add, rename, remove = st.columns(3)
+with add.popover("Add a channel", icon=":material/add:", width="stretch"), st.form("add_channel"):
+    name = st.text_input("Name", max_chars=80)
+    kind = st.selectbox("Kind", list(ChannelKind), format_func=lambda k: k.label)
+    driver = st.selectbox("Cost driver", list(CostDriver), format_func=lambda d: d.label)
+    if st.form_submit_button("Add channel"):
+        state.attempt(add_channel, name, kind, driver, notice=f"Added the channel '{name}'.")
+        st.rerun()
+with (
+    rename.popover("Rename a channel", icon=":material/edit:", width="stretch"),
+    st.form("rename_channel"),
+):
+    old = st.selectbox("Channel", channel_names, key="rename_channel_old")
+    new = st.text_input("New name", max_chars=80)
+    if st.form_submit_button("Rename", disabled=not channel_names):
+        state.attempt(rename_channel, old, new, notice=f"Renamed '{old}' to '{new}'.")
+        st.rerun()
+with (
+    remove.popover("Remove a channel", icon=":material/delete:", width="stretch"),
+    st.form("remove_channel"),
+):
+    gone = st.selectbox("Channel", channel_names, key="remove_channel_name")
+    st.caption("Its spend and drivers leave the plan.")
+    if st.form_submit_button("Remove", type="primary", disabled=not channel_names):
+        state.attempt(remove_channel, gone, notice=f"Removed the channel '{gone}'.")
+        st.rerun()
+
+st.subheader("Cost drivers, conversion and AOV")
+editors.grid(
+    grids.channel_driver_grid(plan),
+    "channel_drivers",
+    grids.channel_driver_changes,
+    grids.channel_driver_columns(plan.currency),
+    height=editors.grid_height(len(channel_names)),
+)
+with st.expander("Drivers by month", icon=":material/calendar_month:"):
+    driver_label = (
+        st.segmented_control(
+            "Driver", list(grids.CHANNEL_DRIVER_COLUMNS), default="CPC", key="monthly_driver"
+        )
+        or "CPC"
+    )
+    editors.grid(
+        grids.monthly_driver_grid(plan, driver_label),
+        f"monthly_{driver_label}",
+        lambda plan, rows: grids.monthly_driver_changes(plan, driver_label, rows),
+        {month: grids.percent_column(month) if "%" in driver_label else
+         st.column_config.NumberColumn(month, format=f"{plan.currency} %.2f")
+         for month in plan.month_labels},
+        height=editors.grid_height(len(channel_names)),
+    )  # fmt: skip
+    st.caption("Empty: the driver does not apply (or, for AOV, the site AOV is used).")
+
+st.subheader("Results for the year")
+metrics = st.columns(5)
+for column, metric in zip(
+    metrics,
+    (kpis.marketing, kpis.channel_revenue, kpis.mer, kpis.break_even_roas, kpis.target_roas),
+    strict=True,
+):
+    with column:
+        metric(projection)
+st.dataframe(
+    projection.channel_summary().rename_axis("Channel"),
+    placeholder="-",
+    column_config=tables.channel_result_columns(plan.currency),
+    height=editors.grid_height(len(channel_names)),
+)
+st.plotly_chart(charts.spend_by_channel(projection))
+st.plotly_chart(charts.roas_by_channel(projection))

@@ -1,0 +1,104 @@
+"""E-commerce P&L: the monthly drivers, fixed costs, and the statement they produce."""
+
+import streamlit as st
+
+from budgets.edits import (
+    add_fixed_cost,
+    remove_fixed_cost,
+    rename_fixed_cost,
+    set_fixed_cost_amounts,
+    set_pnl_driver,
+)
+from models.seasonality import PROFILES, profile_weights, spread
+from ui import charts, editors, grids, kpis, state, tables
+
+plan = state.current_plan()
+projection = state.projection()
+line_names = [line.name for line in plan.pnl.fixed_costs]
+st.caption(
+    "Traffic, conversion, AOV and the cost of every order, month by month; with the marketing "
+    "plan's spend they make the P&L below, from gross sales to EBITDA."
+)
+state.show_messages()
+
+st.subheader("Monthly drivers")
+editors.grid(
+    grids.pnl_driver_grid(plan),
+    "pnl_drivers",
+    grids.pnl_driver_changes,
+    grids.pnl_driver_columns(plan.currency),
+    height=editors.grid_height(12),
+)
+whole_year, seasonal = st.columns(2)
+with whole_year.popover(
+    "Set a driver for the whole year", icon=":material/horizontal_rule:", width="stretch"
+), st.form("whole_year"):  # fmt: skip
+    label = st.selectbox("Driver", list(grids.PNL_DRIVER_COLUMNS))
+    value = st.number_input("Value every month (rates in %)", min_value=0.0, value=0.0)
+    if st.form_submit_button("Set all 12 months"):
+        field, percent = grids.PNL_DRIVER_COLUMNS[label]
+        state.attempt(
+            set_pnl_driver, field, [value / 100 if percent else value] * 12,
+            notice=f"{label} set to {value:,g} in every month.",
+        )  # fmt: skip
+        st.rerun()
+with seasonal.popover(
+    "Spread a yearly figure by seasonality", icon=":material/ssid_chart:", width="stretch"
+), st.form("spread"):  # fmt: skip
+    series = st.selectbox("Figure", ["Organic sessions", *line_names])
+    total = st.number_input("Total for the year", min_value=0.0, value=0.0, step=1000.0)
+    profile = st.selectbox("Profile", PROFILES)
+    if st.form_submit_button("Spread over the months"):
+        if series == "Organic sessions":
+            current = plan.pnl.organic_sessions
+            months = spread(total, profile_weights(profile, projection, current), decimals=0)
+            state.attempt(set_pnl_driver, "organic_sessions", months, notice="Sessions spread.")
+        else:
+            current = plan.pnl.fixed_costs[line_names.index(series)].amounts
+            months = spread(total, profile_weights(profile, projection, current))
+            state.attempt(set_fixed_cost_amounts, series, months, notice=f"{series} spread.")
+        st.rerun()
+
+st.subheader("Fixed costs")
+editors.grid(
+    grids.fixed_cost_grid(plan),
+    "fixed_costs",
+    grids.fixed_cost_changes,
+    grids.spend_columns(projection),
+    height=editors.grid_height(len(line_names)),
+)
+add, rename, remove = st.columns(3)
+with add.popover("Add a line", icon=":material/add:", width="stretch"), st.form("add_line"):
+    name = st.text_input("Name", max_chars=80)
+    amount = st.number_input("Amount every month", min_value=0.0, value=0.0, step=1000.0)
+    if st.form_submit_button("Add line"):
+        state.attempt(add_fixed_cost, name, amount, notice=f"Added the fixed cost '{name}'.")
+        st.rerun()
+with rename.popover("Rename a line", icon=":material/edit:", width="stretch"), st.form("rn_line"):
+    old = st.selectbox("Line", line_names)
+    new = st.text_input("New name", max_chars=80)
+    if st.form_submit_button("Rename", disabled=not line_names):
+        state.attempt(rename_fixed_cost, old, new, notice=f"Renamed '{old}' to '{new}'.")
+        st.rerun()
+with remove.popover("Remove a line", icon=":material/delete:", width="stretch"), st.form("rm_line"):
+    gone = st.selectbox("Line", line_names)
+    if st.form_submit_button("Remove", type="primary", disabled=not line_names):
+        state.attempt(remove_fixed_cost, gone, notice=f"Removed the fixed cost '{gone}'.")
+        st.rerun()
+
+st.subheader("P&L statement")
+metrics = st.columns(4)
+for column, metric in zip(
+    metrics, (kpis.net_sales, kpis.cm3, kpis.ebitda, kpis.ebitda_margin), strict=True
+):
+    with column:
+        metric(projection)
+st.dataframe(
+    tables.pnl_statement(projection),
+    height=38 + 35 * 23,
+    placeholder="-",
+    column_config={"_index": st.column_config.TextColumn(width=200, pinned=True)},
+)
+left, right = st.columns(2)
+left.plotly_chart(charts.pnl_waterfall(projection))
+right.plotly_chart(charts.net_sales_and_ebitda_margin(projection))

@@ -1,0 +1,81 @@
+"""Targets: what the year must reach, and what that asks of sales and marketing."""
+
+import streamlit as st
+
+from budgets.edits import with_settings
+from models import SolveStatus
+from ui import charts, kpis, state, tables
+
+plan = state.current_plan()
+projection = state.projection()
+report = projection.targets
+st.caption(
+    "Set the year's targets; the plan answers what they take: the ROAS each channel must beat, "
+    "the largest budget the margin allows, and the sales, conversion or AOV that would reach it."
+)
+state.show_messages()
+
+
+def _save_targets(prefix: str) -> None:
+    values = st.session_state
+    state.attempt(
+        lambda current: with_settings(
+            current,
+            net_sales=float(values[f"{prefix}_net_sales"]),
+            ebitda_margin=float(values[f"{prefix}_ebitda"]) / 100,
+            cm3_margin=float(values[f"{prefix}_cm3"]) / 100
+            if values[f"{prefix}_has_cm3"]
+            else None,
+        ),
+        notice="Targets saved.",
+    )
+
+
+prefix = state.key("targets")
+with st.form(prefix):
+    net_sales, ebitda, cm3, has_cm3 = st.columns([3, 2, 2, 2], vertical_alignment="bottom")
+    net_sales.number_input(
+        f"Net-sales target ({plan.currency})", value=plan.targets.net_sales, step=100_000.0,
+        format="%.0f", key=f"{prefix}_net_sales",
+    )  # fmt: skip
+    ebitda.number_input(
+        "Target EBITDA margin (%)", value=plan.targets.ebitda_margin * 100, step=0.5,
+        format="%.1f", key=f"{prefix}_ebitda",
+    )  # fmt: skip
+    cm3.number_input(
+        "Target CM3 margin (%)",
+        value=(plan.targets.cm3_margin if plan.targets.cm3_margin is not None
+               else report.cm3_margin_target) * 100,
+        step=0.5, format="%.1f", key=f"{prefix}_cm3",
+        help="Without a CM3 target, the target ROAS uses the CM3 margin the EBITDA target needs "
+        "once fixed costs are paid.",
+    )  # fmt: skip
+    has_cm3.checkbox(
+        "Set a CM3 target", value=plan.targets.cm3_margin is not None, key=f"{prefix}_has_cm3"
+    )
+    st.form_submit_button("Save targets", on_click=_save_targets, args=(prefix,), type="primary")
+
+metrics = st.columns(4)
+for column, metric in zip(
+    metrics, (kpis.net_sales, kpis.ebitda_margin, kpis.break_even_roas, kpis.target_roas),
+    strict=True,
+):  # fmt: skip
+    with column:
+        metric(projection)
+
+st.subheader("What the targets take")
+st.markdown(f"**{report.headline}**")
+for solve in report.solves:
+    body = f"**{solve.label}.** {solve.explanation}"
+    if solve.status is SolveStatus.UNREACHABLE:
+        st.error(body, icon=":material/block:")
+    elif solve.status is SolveStatus.UNBOUNDED:
+        st.warning(body, icon=":material/all_inclusive:")
+    else:
+        st.info(body, icon=":material/check:")
+
+st.subheader("ROAS hurdles by month")
+st.dataframe(
+    tables.roas_hurdles(projection).style.format("{:.2f}", na_rep="unreachable"),
+)
+st.plotly_chart(charts.roas_hurdles_by_month(projection))

@@ -1,0 +1,137 @@
+"""Headline KPIs with their formulas as tooltips."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from models import Projection
+from models.formatting import format_change, format_compact, format_rate, format_roas
+
+HELP = {
+    "net_sales": "Net sales = gross sales - returns; gross sales = organic orders x site AOV "
+    "+ channels' attributed revenue. Compared with the net-sales target.",
+    "ebitda_margin": "EBITDA margin = EBITDA / net sales, where EBITDA = CM3 - fixed costs. "
+    "Compared with the target EBITDA margin (difference in percentage points).",
+    "marketing": "Marketing = the sum of every channel's spend, working and non-working. "
+    "Shown with its share of net sales.",
+    "mer": "MER (marketing efficiency ratio) = gross sales / marketing: the blended ROAS "
+    "of all sales on all spend.",
+    "cm3": "CM3 = CM2 - marketing, where CM2 = net sales - COGS - fulfilment - returns "
+    "handling - payment fees.",
+    "break_even_roas": "Break-even ROAS = 1 / (CM2 / gross sales): the ROAS at which a unit of "
+    "spend earns back exactly its cost in contribution.",
+    "target_roas": "Target ROAS = 1 / (CM2 / gross sales - t x (1 - return rate)), t the "
+    "target CM3 margin (or the CM3 margin the EBITDA target needs after fixed costs).",
+    "channel_revenue": "Attributed revenue = sessions x channel conversion rate x AOV "
+    "(gross, before returns), summed over the channels.",
+}
+
+
+def net_sales(projection: Projection) -> None:
+    plan = projection.plan
+    value = projection.year("net_sales")
+    target = plan.targets.net_sales
+    st.metric(
+        f"Net sales ({plan.currency})",
+        format_compact(value),
+        delta=f"{format_change(value / target - 1)} vs target" if target else None,
+        help=HELP["net_sales"],
+    )
+
+
+def ebitda_margin(projection: Projection) -> None:
+    margin = projection.margin("ebitda")[-1]
+    target = projection.plan.targets.ebitda_margin
+    st.metric(
+        "EBITDA margin",
+        format_rate(margin),
+        delta=f"{(margin - target) * 100:+.1f} pp vs target {format_rate(target)}",
+        help=HELP["ebitda_margin"],
+    )
+
+
+def marketing(projection: Projection) -> None:
+    st.metric(
+        f"Marketing ({projection.plan.currency})",
+        format_compact(projection.year("marketing")),
+        delta=f"{format_rate(projection.marketing_share[-1])} of net sales",
+        delta_color="off",
+        delta_arrow="off",
+        help=HELP["marketing"],
+    )
+
+
+def mer(projection: Projection) -> None:
+    st.metric("MER", format_roas(projection.mer[-1]), help=HELP["mer"])
+
+
+def ebitda(projection: Projection) -> None:
+    st.metric(
+        f"EBITDA ({projection.plan.currency})",
+        format_compact(projection.year("ebitda")),
+        help="EBITDA = CM3 - fixed costs.",
+    )
+
+
+def cm3(projection: Projection) -> None:
+    st.metric(
+        f"CM3 ({projection.plan.currency})",
+        format_compact(projection.year("cm3")),
+        delta=f"{format_rate(projection.margin('cm3')[-1])} of net sales",
+        delta_color="off",
+        delta_arrow="off",
+        help=HELP["cm3"],
+    )
+
+
+def break_even_roas(projection: Projection) -> None:
+    st.metric(
+        "Break-even ROAS", format_roas(projection.targets.break_even_roas[-1]),
+        help=HELP["break_even_roas"],
+    )  # fmt: skip
+
+
+def target_roas(projection: Projection) -> None:
+    st.metric(
+        "Target ROAS", format_roas(projection.targets.target_roas[-1]), help=HELP["target_roas"]
+    )
+
+
+def channel_revenue(projection: Projection) -> None:
+    st.metric(
+        f"Channel revenue ({projection.plan.currency})",
+        format_compact(projection.channel_total("revenue")[-1]),
+        help=HELP["channel_revenue"],
+    )
+
+
+def _tile(label: str, value: str, note: str, help_text: str) -> None:
+    """A small KPI that wraps its label instead of cutting it, for narrow columns."""
+    st.markdown(
+        f":small[:gray[{label}]]  \n**{value}**" + (f"  \n:small[:gray[{note}]]" if note else ""),
+        help=help_text,
+    )
+
+
+def linked_strip(projection: Projection) -> None:
+    """The figures that tie the spend plan to the P&L, stacked for a narrow column."""
+    currency = projection.plan.currency
+    report = projection.targets
+    _tile(
+        f"Marketing ({currency})", format_compact(projection.year("marketing")),
+        f"{format_rate(projection.marketing_share[-1])} of net sales", HELP["marketing"],
+    )  # fmt: skip
+    _tile(
+        f"Channel revenue ({currency})", format_compact(projection.channel_total("revenue")[-1]),
+        f"MER {format_roas(projection.mer[-1])}", HELP["channel_revenue"],
+    )  # fmt: skip
+    _tile("Break-even ROAS", format_roas(report.break_even_roas[-1]), "", HELP["break_even_roas"])
+    _tile("Target ROAS", format_roas(report.target_roas[-1]), "", HELP["target_roas"])
+    _tile(
+        f"CM3 ({currency})", format_compact(projection.year("cm3")),
+        f"{format_rate(projection.margin('cm3')[-1])} of net sales", HELP["cm3"],
+    )  # fmt: skip
+    _tile(
+        f"EBITDA ({currency})", format_compact(projection.year("ebitda")),
+        f"{format_rate(projection.margin('ebitda')[-1])} margin", HELP["ebitda_margin"],
+    )  # fmt: skip

@@ -1,0 +1,126 @@
+"""The sidebar on every page: which plan, its headline KPIs, opening and downloading plans."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from budgets import PlanValidationError, plan_from_json, plan_to_json
+from budgets.edits import empty_plan, with_settings
+from budgets.files import plan_file_stem
+from budgets.samples import sample_plan
+from ui import kpis, state
+
+UPLOAD_LIMIT_BYTES = 5 * 1024 * 1024
+
+
+def _open_sample() -> None:
+    state.replace_plan(sample_plan(), source="Sample plan", notice="Opened the sample plan.")
+
+
+def _open_upload(widget_key: str) -> None:
+    upload = st.session_state.get(widget_key)
+    if upload is None:
+        return
+    if upload.size > UPLOAD_LIMIT_BYTES:
+        state.report([f"File '{upload.name}': it is over 5 MB, too large for a plan file."])
+        return
+    try:
+        plan = plan_from_json(upload.getvalue())
+    except PlanValidationError as error:
+        state.report(
+            [f"File '{upload.name}' is not a valid plan; the current plan is unchanged."]
+            + [str(issue) for issue in error.issues]
+        )
+        return
+    state.replace_plan(plan, source=f"Uploaded {upload.name}", notice=f"Opened {upload.name}.")
+
+
+def _new_plan(form_key: str) -> None:
+    values = st.session_state
+    try:
+        plan = empty_plan(
+            name=values[f"{form_key}_name"],
+            fiscal_year=int(values[f"{form_key}_year"]),
+            first_month=int(values[f"{form_key}_month"]),
+            currency=values[f"{form_key}_currency"],
+        )
+    except PlanValidationError as error:
+        state.report(error.issues)
+        return
+    state.replace_plan(plan, source="New plan", notice=f"Started the new plan '{plan.name}'.")
+
+
+def _apply_settings(form_key: str) -> None:
+    values = st.session_state
+    state.attempt(
+        lambda plan: with_settings(
+            plan,
+            name=values[f"{form_key}_name"],
+            fiscal_year=int(values[f"{form_key}_year"]),
+            first_month=int(values[f"{form_key}_month"]),
+            currency=values[f"{form_key}_currency"],
+        ),
+        notice="Plan settings saved.",
+    )
+
+
+def _settings_fields(form_key: str, name: str, year: int, month: int, currency: str) -> None:
+    st.text_input("Plan name", value=name, key=f"{form_key}_name", max_chars=80)
+    left, right = st.columns(2)
+    left.number_input("Fiscal year", 2000, 2100, value=year, step=1, key=f"{form_key}_year")
+    right.selectbox(
+        "First month", list(range(1, 13)), index=month - 1, key=f"{form_key}_month",
+        format_func=lambda m: ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep",
+                               "Oct", "Nov", "Dec"][m - 1],
+        help="The month the fiscal year starts in; FY2027 starting in April runs to March 2028.",
+    )  # fmt: skip
+    st.text_input("Currency (ISO 4217)", value=currency, key=f"{form_key}_currency", max_chars=3)
+
+
+def render() -> None:
+    plan = state.current_plan()
+    projection = state.projection()
+    with st.sidebar:
+        st.markdown(f"### {plan.name}")
+        st.caption(
+            f"FY{plan.fiscal_year} ({projection.months[0]} - {projection.months[-1]}) · "
+            f"{plan.currency} · {st.session_state.get(state.SOURCE, '')}"
+        )
+        for metric in (kpis.net_sales, kpis.ebitda_margin, kpis.marketing, kpis.mer):
+            metric(projection)
+
+        st.download_button(
+            "Download plan (JSON)",
+            data=lambda plan=plan: plan_to_json(plan),
+            file_name=f"{plan_file_stem(plan)}.json",
+            mime="application/json",
+            icon=":material/download:",
+            width="stretch",
+            key="download_json",
+        )
+        with st.expander("Open a plan", icon=":material/folder_open:"):
+            st.button(
+                "Open the sample plan", on_click=_open_sample, width="stretch", key="open_sample"
+            )
+            upload_key = state.key("upload_plan")
+            st.file_uploader(
+                "Upload a plan (.json)", type=["json"], key=upload_key,
+                on_change=_open_upload, args=(upload_key,),
+                help="A plan saved with 'Download plan (JSON)'. An invalid file is refused "
+                "with its problems listed, and the current plan stays open.",
+            )  # fmt: skip
+            with st.form("new_plan_form", border=False):
+                st.markdown("**New empty plan**")
+                _settings_fields("new_plan", "New plan", plan.fiscal_year, 1, plan.currency)
+                st.form_submit_button(
+                    "Start a new plan", on_click=_new_plan, args=("new_plan",), width="stretch"
+                )
+        with (
+            st.expander("Plan settings", icon=":material/tune:"),
+            st.form(state.key("settings_form"), border=False),
+        ):
+            form_key = state.key("settings")
+            _settings_fields(form_key, plan.name, plan.fiscal_year, plan.first_month, plan.currency)
+            st.form_submit_button(
+                "Save settings", on_click=_apply_settings, args=(form_key,), width="stretch"
+            )
