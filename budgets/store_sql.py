@@ -1,0 +1,420 @@
+"""A PlanStore in SQLite or PostgreSQL through SQLAlchemy 2 (the rules: ``budgets.store``).
+
+SQLite: WAL mode, a 5 s busy timeout, a flush to disk at every commit, and
+writers begin ``IMMEDIATE`` (taking the write lock before they read the latest
+version). PostgreSQL: writers lock the plan's row with ``SELECT ... FOR
+UPDATE``. On both, (plan, version) is a primary key and (name, fiscal year) is
+unique, so a save that slipped past the lock would still be refused.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from sqlalchemy import (
+    URL,
+    Engine,
+    and_,
+    create_engine,
+    event,
+    exc,
+    func,
+    insert,
+    make_url,
+    select,
+)
+from sqlalchemy.engine import Connection
+from sqlalchemy.pool import ConnectionPoolEntry
+
+from budgets.files import plan_from_json
+from budgets.plan import Plan
+from budgets.store_model import (
+    ApprovedVersionError,
+    Clock,
+    PlanKey,
+    PlanNotFoundError,
+    PlanStore,
+    PlanSummary,
+    SaveRequest,
+    StoredPlan,
+    StoreUnavailableError,
+    VersionConflictError,
+    VersionInfo,
+    VersionNotFoundError,
+    VersionStatus,
+    clean_name,
+    restore_comment,
+    save_request,
+    sorted_summaries,
+    utc_now,
+)
+from budgets.store_schema import (
+    WRITE_OPTION,
+    SchemaTooNewError,
+    approvals,
+    migrate,
+    plan_versions,
+    plans,
+)
+
+BUSY_TIMEOUT_S = 5.0
+
+
+def sqlite_url(path: str | Path) -> URL:
+    """The SQLAlchemy URL of a SQLite file (``~`` expanded)."""
+    return URL.create("sqlite+pysqlite", database=str(Path(path).expanduser()))
+
+
+def _utc(moment: datetime) -> datetime:
+    # SQLite hands back the naive UTC time that was stored; PostgreSQL an aware one.
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def _sqlite_engine(url: URL) -> Engine:
+    database = url.database or ""
+    if database in ("", ":memory:") or database.startswith("file:"):
+        raise StoreUnavailableError(
+            "A SQLite plan database must be a file path; use InMemoryPlanStore for memory."
+        )
+    path = Path(database).expanduser()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(url.set(database=str(path)), connect_args={"timeout": BUSY_TIMEOUT_S})
+
+    @event.listens_for(engine, "connect")
+    def _configure(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None:
+        # The driver's own transaction handling is off: "begin" below says how to begin.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_S * 1000)}")
+        cursor.execute("PRAGMA synchronous=FULL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin(connection: Connection) -> None:
+        # A writer takes the write lock before it reads the latest version, so
+        # two writers queue (busy timeout) instead of both reading the same one.
+        write = connection.get_execution_options().get(WRITE_OPTION, False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+    return engine
+
+
+def _engine(url: str | URL) -> Engine:
+    parsed = make_url(url)
+    backend = parsed.get_backend_name()
+    if backend == "sqlite":
+        return _sqlite_engine(parsed)
+    if backend == "postgresql":
+        return create_engine(parsed, pool_pre_ping=True)
+    raise StoreUnavailableError(
+        f"The plan store runs on SQLite or PostgreSQL, not {backend!r} "
+        f"({parsed.render_as_string(hide_password=True)})."
+    )
+
+
+_VERSION_COLUMNS = (
+    plans.c.name,
+    plans.c.fiscal_year,
+    plan_versions.c.version,
+    plan_versions.c.status,
+    plan_versions.c.author,
+    plan_versions.c.saved_at,
+    plan_versions.c.comment,
+    plan_versions.c.based_on,
+    plan_versions.c.restored_from,
+    approvals.c.approved_by,
+    approvals.c.approved_at,
+)
+_VERSIONS = plans.join(plan_versions, plan_versions.c.plan_id == plans.c.id).outerjoin(
+    approvals,
+    and_(
+        approvals.c.plan_id == plan_versions.c.plan_id,
+        approvals.c.version == plan_versions.c.version,
+    ),
+)
+
+
+def _info(row: Any, key: PlanKey | None = None) -> VersionInfo:
+    approved = row.approved_by is not None
+    return VersionInfo(
+        key=key or PlanKey(row.name, row.fiscal_year),
+        version=row.version,
+        status=VersionStatus.APPROVED if approved else VersionStatus(row.status),
+        author=row.author,
+        saved_at=_utc(row.saved_at),
+        comment=row.comment,
+        based_on=row.based_on,
+        restored_from=row.restored_from,
+        approved_by=row.approved_by,
+        approved_at=_utc(row.approved_at) if approved else None,
+    )
+
+
+def _match(key: PlanKey) -> Any:
+    return and_(plans.c.match_name == key.match_name, plans.c.fiscal_year == key.fiscal_year)
+
+
+class SqlPlanStore(PlanStore):
+    """A PlanStore in SQLite or PostgreSQL, at a SQLAlchemy URL.
+
+    Opening it creates the database file (SQLite) and the tables, or upgrades
+    them, as needed. Close it (or use it as a context manager) to release its
+    connections.
+
+    Raises:
+        StoreUnavailableError: the database cannot be reached, is not SQLite or
+            PostgreSQL, or was upgraded by a newer release of the app.
+    """
+
+    def __init__(self, url: str | URL, clock: Clock = utc_now) -> None:
+        self._clock = clock
+        self.engine = _engine(url)
+        self.url = self.engine.url
+        with self._reaching():
+            try:
+                migrate(self.engine)
+            except SchemaTooNewError as error:
+                self.engine.dispose()
+                raise StoreUnavailableError(str(error)) from None
+
+    def __repr__(self) -> str:
+        return f"SqlPlanStore({self.url.render_as_string(hide_password=True)!r})"
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def __enter__(self) -> SqlPlanStore:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc_value: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    @contextmanager
+    def _reaching(self) -> Iterator[None]:
+        try:
+            yield
+        except (exc.OperationalError, exc.InterfaceError) as error:
+            where = self.url.render_as_string(hide_password=True)
+            reason = str(error.orig).strip().splitlines()[0] if error.orig else str(error)
+            raise StoreUnavailableError(
+                f"The plan database at {where} cannot be used right now: {reason}"
+            ) from error
+
+    @contextmanager
+    def _reading(self) -> Iterator[Connection]:
+        with self._reaching(), self.engine.connect() as connection, connection.begin():
+            yield connection
+
+    @contextmanager
+    def _writing(self) -> Iterator[Connection]:
+        with self._reaching(), self.engine.connect() as connection:
+            connection.execution_options(**{WRITE_OPTION: True})
+            with connection.begin():
+                yield connection
+
+    def _plan_row(self, connection: Connection, key: PlanKey, lock: bool = False) -> Any:
+        query = select(plans.c.id, plans.c.name, plans.c.fiscal_year).where(_match(key))
+        row = connection.execute(query.with_for_update() if lock else query).first()
+        if row is None:
+            raise PlanNotFoundError(key)
+        return row
+
+    def _latest_number(self, connection: Connection, plan_id: int) -> int:
+        query = select(func.max(plan_versions.c.version)).where(plan_versions.c.plan_id == plan_id)
+        return int(connection.execute(query).scalar_one())
+
+    def _version_info(self, connection: Connection, plan_id: int, version: int) -> VersionInfo:
+        row = connection.execute(
+            select(*_VERSION_COLUMNS)
+            .select_from(_VERSIONS)
+            .where(plan_versions.c.plan_id == plan_id, plan_versions.c.version == version)
+        ).one()
+        return _info(row)
+
+    def _append(self, request: SaveRequest) -> VersionInfo:
+        try:
+            with self._writing() as connection:
+                return self._append_in(connection, request)
+        except exc.IntegrityError:
+            # Another session inserted the same plan or version first; the
+            # constraint refused ours. Report who won.
+            with self._reading() as connection:
+                plan = self._plan_row(connection, request.key)
+                latest = self._version_info(
+                    connection, plan.id, self._latest_number(connection, plan.id)
+                )
+            if latest.version == request.base_version:
+                raise
+            raise VersionConflictError(latest.key, request.base_version, latest) from None
+
+    def _append_in(self, connection: Connection, request: SaveRequest) -> VersionInfo:
+        now = self._clock()
+        key = request.key
+        try:
+            plan = self._plan_row(connection, key, lock=True)
+        except PlanNotFoundError:
+            if request.base_version is not None:
+                raise
+            plan_id = connection.execute(
+                insert(plans)
+                .values(
+                    name=key.name,
+                    match_name=key.match_name,
+                    fiscal_year=key.fiscal_year,
+                    created_at=now,
+                )
+                .returning(plans.c.id)
+            ).scalar_one()
+            version = 1
+        else:
+            plan_id = plan.id
+            key = PlanKey(plan.name, plan.fiscal_year)
+            latest = self._latest_number(connection, plan_id)
+            if request.base_version is not None and request.base_version > latest:
+                raise VersionNotFoundError(key, request.base_version, latest)
+            if request.base_version != latest:
+                raise VersionConflictError(
+                    key, request.base_version, self._version_info(connection, plan_id, latest)
+                )
+            version = latest + 1
+        connection.execute(
+            insert(plan_versions).values(
+                plan_id=plan_id,
+                version=version,
+                status=request.status.value,
+                author=request.author,
+                saved_at=now,
+                comment=request.comment,
+                based_on=request.base_version,
+                restored_from=request.restored_from,
+                plan_json=request.plan_json,
+            )
+        )
+        return VersionInfo(
+            key=key,
+            version=version,
+            status=request.status,
+            author=request.author,
+            saved_at=now,
+            comment=request.comment,
+            based_on=request.base_version,
+            restored_from=request.restored_from,
+        )
+
+    def save(
+        self,
+        plan: Plan,
+        *,
+        base_version: int | None,
+        author: str,
+        comment: str = "",
+        status: VersionStatus = VersionStatus.DRAFT,
+    ) -> VersionInfo:
+        return self._append(save_request(plan, base_version, author, comment, status))
+
+    def get(self, key: PlanKey, version: int | None = None) -> StoredPlan:
+        with self._reading() as connection:
+            plan = self._plan_row(connection, key)
+            latest = self._latest_number(connection, plan.id)
+            number = latest if version is None else version
+            row = connection.execute(
+                select(*_VERSION_COLUMNS, plan_versions.c.plan_json)
+                .select_from(_VERSIONS)
+                .where(plan_versions.c.plan_id == plan.id, plan_versions.c.version == number)
+            ).first()
+        if row is None:
+            raise VersionNotFoundError(PlanKey(plan.name, plan.fiscal_year), number, latest)
+        return StoredPlan(_info(row), plan_from_json(row.plan_json))
+
+    def list(self) -> tuple[PlanSummary, ...]:
+        versions, approved_ones = plan_versions.alias("newer"), approvals.alias("approved")
+        latest = (
+            select(func.max(versions.c.version))
+            .where(versions.c.plan_id == plans.c.id)
+            .scalar_subquery()
+        )
+        approved = (
+            select(func.max(approved_ones.c.version))
+            .where(approved_ones.c.plan_id == plans.c.id)
+            .scalar_subquery()
+        )
+        query = (
+            select(*_VERSION_COLUMNS, approved.label("approved_version"))
+            .select_from(_VERSIONS)
+            .where(plan_versions.c.version == latest)
+        )
+        with self._reading() as connection:
+            rows = connection.execute(query).all()
+        summaries = []
+        for row in rows:
+            info = _info(row)
+            summaries.append(PlanSummary(info.key, info, row.approved_version))
+        return sorted_summaries(summaries)
+
+    def history(self, key: PlanKey) -> tuple[VersionInfo, ...]:
+        with self._reading() as connection:
+            plan = self._plan_row(connection, key)
+            rows = connection.execute(
+                select(*_VERSION_COLUMNS)
+                .select_from(_VERSIONS)
+                .where(plan_versions.c.plan_id == plan.id)
+                .order_by(plan_versions.c.version.desc())
+            ).all()
+        stored_key = PlanKey(plan.name, plan.fiscal_year)
+        return tuple(_info(row, stored_key) for row in rows)
+
+    def approve(self, key: PlanKey, version: int, approver: str) -> VersionInfo:
+        approver = clean_name(approver, "Approver")
+        try:
+            with self._writing() as connection:
+                plan = self._plan_row(connection, key, lock=True)
+                latest = self._latest_number(connection, plan.id)
+                if not 1 <= version <= latest:
+                    raise VersionNotFoundError(
+                        PlanKey(plan.name, plan.fiscal_year), version, latest
+                    )
+                info = self._version_info(connection, plan.id, version)
+                if info.is_approved:
+                    raise ApprovedVersionError(info)
+                connection.execute(
+                    insert(approvals).values(
+                        plan_id=plan.id,
+                        version=version,
+                        approved_by=approver,
+                        approved_at=self._clock(),
+                    )
+                )
+                return self._version_info(connection, plan.id, version)
+        except exc.IntegrityError:
+            with self._reading() as connection:
+                plan = self._plan_row(connection, key)
+                info = self._version_info(connection, plan.id, version)
+            if not info.is_approved:
+                raise
+            raise ApprovedVersionError(info) from None
+
+    def restore(
+        self, key: PlanKey, version: int, *, base_version: int, author: str, comment: str = ""
+    ) -> VersionInfo:
+        old = self.get(key, version)
+        request = save_request(
+            old.plan,
+            base_version,
+            author,
+            restore_comment(version, comment),
+            VersionStatus.DRAFT,
+            restored_from=version,
+        )
+        return self._append(request)
