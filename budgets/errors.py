@@ -185,6 +185,8 @@ def _bound(value: float) -> str:
 
 
 def _show_value(value: Any, field: str | None) -> str:
+    if value is None:
+        return "an empty cell"
     if isinstance(value, bool) or not isinstance(value, int | float):
         return repr(value) if isinstance(value, str) else str(value)
     if isinstance(value, float) and not math.isfinite(value):

@@ -32,7 +32,9 @@ def grid(
 
     The widget key carries the plan's revision: after an edit (applied or
     refused) the grid starts again from the plan, so it never shows a value
-    the plan does not hold.
+    the plan does not hold. Edits are applied in the editor's callback;
+    edits that reach the editor's state without one (state seeded by a test
+    or restored by the front end) are applied after it renders.
     """
     widget_key = state.key(name)
     st.data_editor(
@@ -45,6 +47,10 @@ def grid(
         placeholder="-",
         **options,
     )
+    pending = st.session_state.get(widget_key) or {}
+    if pending.get("edited_rows"):
+        _apply_edits(widget_key, converter)
+        st.rerun()
 
 
 def grid_height(rows: int, limit: int = 16) -> int:
