@@ -195,7 +195,7 @@ def test_adding_renaming_and_removing_a_channel() -> None:
     assert plan_of(at).marketing.channels[-1].name == "Pinterest Ads"
 
     at.selectbox(key="rename_channel_old").select("Pinterest Ads")
-    [t for t in at.text_input if t.label == "New name"][0].set_value("Pinterest")
+    next(t for t in at.text_input if t.label == "New name").set_value("Pinterest")
     at.button(key="FormSubmitter:rename_channel-Rename").click().run()
     assert plan_of(at).marketing.channels[-1].name == "Pinterest"
 
@@ -208,7 +208,7 @@ def test_a_duplicate_channel_name_is_refused() -> None:
     at = open_app()
     at.switch_page("pages/marketing_plan.py").run()
 
-    [t for t in at.text_input if t.label == "Name"][0].set_value("email & crm")
+    next(t for t in at.text_input if t.label == "Name").set_value("email & crm")
     at.button(key="FormSubmitter:add_channel-Add channel").click().run()
 
     assert plan_of(at) == sample_plan()
@@ -243,9 +243,9 @@ def test_the_targets_form_changes_targets_and_the_solves() -> None:
     at = open_app()
     at.switch_page("pages/targets.py").run()
 
-    ebitda = [n for n in at.number_input if n.label == "Target EBITDA margin (%)"][0]
+    ebitda = next(n for n in at.number_input if n.label == "Target EBITDA margin (%)")
     ebitda.set_value(5.0)
-    at.button(key=[b.key for b in at.button if "Save targets" in b.key][0]).click().run()
+    at.button(key=next(b.key for b in at.button if "Save targets" in b.key)).click().run()
 
     assert plan_of(at).targets.ebitda_margin == pytest.approx(0.05)
     assert any("The plan reaches the 5.0 % EBITDA margin target" in m.value for m in at.markdown)
