@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from budgets.files import plan_from_json
@@ -31,6 +31,8 @@ from budgets.store_model import (
 
 @dataclass
 class _MemoryPlan:
+    """A plan's versions (record and JSON, version n at index n - 1) and its approvals."""
+
     key: PlanKey
     versions: list[tuple[VersionInfo, str]] = field(default_factory=list)
     approvals: dict[int, tuple[str, datetime]] = field(default_factory=dict)
@@ -41,23 +43,8 @@ class _MemoryPlan:
         info = self.versions[version - 1][0]
         if version in self.approvals:
             by, at = self.approvals[version]
-            return _approved(info, by, at)
+            return replace(info, status=VersionStatus.APPROVED, approved_by=by, approved_at=at)
         return info
-
-
-def _approved(info: VersionInfo, by: str, at: datetime) -> VersionInfo:
-    return VersionInfo(
-        key=info.key,
-        version=info.version,
-        status=VersionStatus.APPROVED,
-        author=info.author,
-        saved_at=info.saved_at,
-        comment=info.comment,
-        based_on=info.based_on,
-        restored_from=info.restored_from,
-        approved_by=by,
-        approved_at=at,
-    )
 
 
 class InMemoryPlanStore(PlanStore):

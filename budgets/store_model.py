@@ -63,7 +63,7 @@ def clean_name(value: Any, where: str = "Plan name") -> str:
 def _clean_comment(value: Any) -> str:
     if not isinstance(value, str):
         raise PlanValidationError([PlanIssue("Comment", None, None, value, "it must be text")])
-    comment = value.strip()
+    comment = value.replace("\r\n", "\n").strip()
     if len(comment) > COMMENT_MAX_LENGTH:
         problem = (
             f"a comment must be at most {COMMENT_MAX_LENGTH} characters (it has {len(comment)})"
@@ -73,7 +73,7 @@ def _clean_comment(value: Any) -> str:
         raise PlanValidationError.single(
             "Comment", "a comment must not contain control characters other than line breaks"
         )
-    return comment.replace("\r\n", "\n")
+    return comment
 
 
 def _match_name(name: str) -> str:
@@ -332,6 +332,8 @@ class PlanStore(Protocol):
 
 @dataclass(frozen=True)
 class SaveRequest:
+    """A save checked and ready to store: the plan as validated JSON, names trimmed."""
+
     key: PlanKey
     plan_json: str
     author: str
@@ -349,6 +351,12 @@ def save_request(
     status: VersionStatus | str,
     restored_from: int | None = None,
 ) -> SaveRequest:
+    """Check a save before any store touches its data.
+
+    Raises:
+        StatusError, PlanStoreError (a base version that is not a version
+        number), PlanValidationError (the plan, the author or the comment).
+    """
     if status not in SAVED_STATUSES:
         raise StatusError(status)
     if base_version is not None and (
@@ -356,11 +364,10 @@ def save_request(
     ):
         raise PlanStoreError(f"A base version is a version number from 1, not {base_version!r}.")
     # A Plan built with model_copy(update=...) skips validation: validate what is kept.
-    plan_json = plan_to_json(plan)
-    checked = plan_from_json(plan_json)
+    checked = plan_from_json(plan_to_json(plan))
     return SaveRequest(
         key=PlanKey.of(checked),
-        plan_json=plan_json,
+        plan_json=plan_to_json(checked),
         author=clean_name(author, "Author"),
         comment=_clean_comment(comment),
         status=VersionStatus(status),

@@ -259,8 +259,12 @@ class SqlPlanStore(PlanStore):
                 raise
             raise VersionConflictError(latest.key, request.base_version, latest) from None
 
+    def _now(self) -> datetime:
+        # Stored without a zone by SQLite, so always in UTC.
+        return self._clock().astimezone(UTC)
+
     def _append_in(self, connection: Connection, request: SaveRequest) -> VersionInfo:
-        now = self._clock()
+        now = self._now()
         key = request.key
         try:
             plan = self._plan_row(connection, key, lock=True)
@@ -393,7 +397,7 @@ class SqlPlanStore(PlanStore):
                         plan_id=plan.id,
                         version=version,
                         approved_by=approver,
-                        approved_at=self._clock(),
+                        approved_at=self._now(),
                     )
                 )
                 return self._version_info(connection, plan.id, version)
