@@ -1,0 +1,86 @@
+"""The real app in Debian's Chromium: a streamlit server on a free loopback port, driven by Playwright."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+CHROMIUM = Path("/usr/bin/chromium")
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@contextmanager
+def running_app(env: dict[str, str] | None = None) -> Iterator[str]:
+    """Start ``streamlit run app.py`` on loopback; yield its URL; stop it afterwards."""
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
+         "--server.headless", "true", "--server.port", str(port),
+         "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
+         "--server.fileWatcherType", "none"],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                if urllib.request.urlopen(f"{url}/_stcore/health", timeout=1).read() == b"ok":
+                    break
+            except OSError:
+                time.sleep(0.3)
+        else:
+            raise RuntimeError("the app did not start within 60 s")
+        yield url
+    finally:
+        process.terminate()
+        process.wait(15)
+
+
+def wait_idle(page) -> None:  # type: ignore[no-untyped-def]
+    """Wait until the app's script has finished its run."""
+    page.wait_for_timeout(300)
+    page.locator("[data-testid='stApp'][data-test-script-state='notRunning']").wait_for(
+        state="attached", timeout=60_000
+    )
+
+
+def grid_cell(grid, column: int, row: int):  # type: ignore[no-untyped-def]
+    """The accessible cell of a grid (column 0 is the row labels)."""
+    return grid.locator(f"[data-testid='glide-cell-{column}-{row}']")
+
+
+def type_into_cell(page, grid, column: int, row: int, text: str) -> None:  # type: ignore[no-untyped-def]
+    """Select a cell with the keyboard from the row's label, open its editor, type and commit."""
+    box = grid.bounding_box()
+    header, row_height = 35, 35
+    page.mouse.click(box["x"] + 12, box["y"] + header + row_height * row + row_height / 2)
+    for _ in range(column):
+        page.keyboard.press("ArrowRight")
+    page.keyboard.press("Enter")
+    editor = page.locator(".gdg-input, #portal textarea, #portal input").first
+    editor.wait_for(state="visible", timeout=10_000)
+    editor.fill(text)
+    editor.press("Enter")
+    wait_idle(page)

@@ -1,0 +1,115 @@
+"""End to end in Chromium: edit, see the P&L move, switch pages, upload a bad plan."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+
+import pytest
+
+from budgets.edits import Change, apply_changes
+from budgets.samples import sample_plan
+from models import project_plan
+from models.formatting import format_compact
+from tests.browser import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    grid_cell,
+    running_app,
+    type_into_cell,
+    wait_idle,
+)
+from tests.conftest import smallest_plan_data
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium"),
+]
+EBITDA_ROW = 14
+
+
+@pytest.fixture(scope="module")
+def app_url() -> Iterator[str]:
+    with running_app() as url:
+        yield url
+
+
+@pytest.fixture
+def page(app_url):  # type: ignore[no-untyped-def]
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+        )
+        page = browser.new_page(viewport={"width": 1440, "height": 1000})
+        page.goto(app_url)
+        wait_idle(page)
+        yield page
+        browser.close()
+
+
+def grids(page):  # type: ignore[no-untyped-def]
+    return page.locator("[data-testid='stDataFrame']")
+
+
+def test_a_spend_edit_changes_the_ebitda_shown_beside_it(page) -> None:
+    plan = sample_plan()
+    new_spend = plan.marketing.channels[0].spend[0] + 4_000
+    edited, _ = apply_changes(plan, [Change(("marketing", "channels", 0, "spend", 0), new_spend)])
+    expected = project_plan(edited).year("ebitda")
+    spend, pnl = grids(page).nth(0), grids(page).nth(1)
+    before = float(grid_cell(pnl, 1, EBITDA_ROW).inner_text())
+    assert before == pytest.approx(project_plan(plan).year("ebitda"), abs=0.005)
+
+    type_into_cell(page, spend, 1, 0, f"{new_spend:.2f}")
+
+    pnl = grids(page).nth(1)
+    assert float(grid_cell(pnl, 1, EBITDA_ROW).inner_text()) == pytest.approx(expected, abs=0.005)
+    assert float(grid_cell(grids(page).nth(0), 1, 0).inner_text()) == pytest.approx(new_spend)
+    main = page.get_by_test_id("stMain").inner_text()
+    assert f"EBITDA ({plan.currency})" in main
+    assert format_compact(expected) in main
+
+
+def test_an_edit_is_still_there_after_switching_pages(page) -> None:
+    type_into_cell(page, grids(page).nth(0), 2, 1, "777")
+
+    page.get_by_role("link", name="E-commerce P&L").click()
+    wait_idle(page)
+    page.get_by_role("link", name="Side by side").click()
+    wait_idle(page)
+
+    assert grid_cell(grids(page).nth(0), 2, 1).inner_text() == "777"
+
+
+def test_a_negative_spend_is_refused_and_the_message_stays_on_its_page(page) -> None:
+    type_into_cell(page, grids(page).nth(0), 1, 2, "-50")
+
+    alert = page.get_by_test_id("stAlertContentError")
+    assert "Channel 'Google Shopping (PMax)', spend, Jan 2027: -50 is not allowed" in (
+        alert.inner_text()
+    )
+    assert grid_cell(grids(page).nth(0), 1, 2).inner_text() != "-50"
+
+    page.get_by_role("link", name="Targets").click()
+    wait_idle(page)
+    assert page.get_by_test_id("stAlertContentError").count() == 0
+
+
+def test_uploading_an_invalid_plan_shows_the_error_and_keeps_the_plan(page, tmp_path) -> None:
+    bad = smallest_plan_data()
+    bad["marketing"]["channels"][0]["spend"][3] = -10
+    path = tmp_path / "broken.json"
+    path.write_text(json.dumps(bad))
+
+    page.get_by_text("Open a plan").click()
+    page.locator("[data-testid='stSidebar'] input[type='file']").set_input_files(str(path))
+    wait_idle(page)
+
+    alert = page.get_by_test_id("stAlertContentError")
+    alert.wait_for(timeout=20_000)
+    text = alert.inner_text()
+    assert "File 'broken.json' is not a valid plan; the current plan is unchanged." in text
+    assert "Channel 'Search', spend, Apr 2027: -10 is not allowed" in text
+    assert "Maison Nord" in page.locator("[data-testid='stSidebar']").inner_text()
