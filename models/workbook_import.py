@@ -1,0 +1,611 @@
+"""A plan back from a workbook the planner exported, possibly edited in Excel or LibreOffice.
+
+``plan_from_workbook(data)`` reads the input cells only (the plan, the targets,
+the P&L drivers, the fixed costs, every channel's name, kind, cost driver,
+spend and drivers); every formula the export wrote is ignored in favour of the
+inputs it is computed from. The result is validated by the plan's own rules,
+and every problem is reported with the sheet and cell it comes from, e.g.
+``Assumptions!E19 (Return rate, Feb 2027): 'abc' is not allowed; it must be a
+number.``
+
+Untrusted files are refused before they are parsed: over 10 MB, archives that
+unpack to more than 100 MB or compress suspiciously well (a zip bomb),
+macro-enabled workbooks and anything that is not an .xlsx workbook. XML is
+parsed by openpyxl through defusedxml, which refuses entity declarations (the
+"billion laughs" XML bomb). Every refusal is a ``WorkbookRefusedError``; a workbook
+that is ours but wrong (moved cells, text in a number cell, a rate above
+100 %) is a ``PlanValidationError``. Either way nothing is returned, so the
+caller's current plan stays as it was.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, NoReturn
+
+from defusedxml import DefusedXmlException  # type: ignore[import-untyped]  # ships no stubs
+from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
+from pydantic import ValidationError
+
+from budgets import MONTHS, ChannelKind, CostDriver, Plan, PlanIssue, PlanValidationError
+from budgets.errors import explain
+from budgets.plan import fiscal_month_labels
+from models.workbook import follow_year_formula
+from models.workbook_layout import (
+    ASSUMPTIONS,
+    CHANNEL_DRIVER_LABELS,
+    DRIVER_COLUMN,
+    FIXED_SECTION,
+    FIXED_TOTAL_LABEL,
+    FY_COLUMN,
+    HEADER_ROW,
+    KIND_COLUMN,
+    LABEL_COLUMN,
+    MARKER,
+    MARKER_LABEL,
+    MARKER_ROW,
+    MARKETING,
+    MARKETING_BLOCKS,
+    MARKETING_HEADERS,
+    PLAN_FIELDS,
+    PLAN_SECTION_ROW,
+    PNL_DRIVER_HEADER_ROW,
+    PNL_DRIVER_LABELS,
+    PNL_DRIVER_SECTION,
+    SHEETS,
+    SPEND_TOTAL_LABEL,
+    SUMMARY,
+    TARGET_FIELDS,
+    TARGET_SECTION,
+    TARGET_SECTION_ROW,
+    VALUE_COLUMN,
+    YEAR_INPUT_COLUMN,
+    YEAR_INPUT_LABEL,
+    Layout,
+    month_column,
+)
+
+MEGABYTE = 1024 * 1024
+MAX_FILE_BYTES = 10 * MEGABYTE
+MAX_UNPACKED_BYTES = 100 * MEGABYTE
+# An exported workbook's largest part compresses about 15:1; a zip bomb, 1000:1.
+MAX_COMPRESSION_RATIO = 100
+RATIO_CHECKED_ABOVE_BYTES = MEGABYTE
+_SPREADSHEET = b"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"
+_MACRO_CONTENT = b"macroenabled"
+_DRIVER_NAMES = {
+    "cpc": "CPC",
+    "cpm": "CPM",
+    "ctr": "CTR",
+    "conversion_rate": "Conversion rate",
+    "aov": "AOV",
+}
+_KINDS = {kind.label.casefold(): kind for kind in ChannelKind} | {
+    kind.value: kind for kind in ChannelKind
+}
+_COST_DRIVERS = {driver.label.casefold(): driver for driver in CostDriver} | {
+    driver.value: driver for driver in CostDriver
+}
+_SEARCH_LIMIT_ROWS = 20_000
+
+Loc = tuple[str | int, ...]
+
+
+class WorkbookRefusedError(PlanValidationError):
+    """A file refused before it is read: too large, a zip bomb, macros, or not an .xlsx workbook."""
+
+
+def plan_from_workbook(data: bytes) -> Plan:
+    """The plan in a workbook exported by the planner (``models.workbook.plan_workbook``).
+
+    Args:
+        data: the .xlsx file's bytes, as uploaded.
+
+    Raises:
+        WorkbookRefusedError: the file is over 10 MB, a zip bomb, macro-enabled,
+            not an .xlsx workbook, or carries XML entity declarations.
+        PlanValidationError: the workbook is not one of ours, misses a sheet,
+            has moved cells, or an input cell holds text, a formula, nothing,
+            or a value the plan's rules refuse; each message names the sheet
+            and cell.
+    """
+    check_upload(data)
+    cells = _read_cells(data)
+    return _PlanReader(cells).plan()
+
+
+def check_upload(data: bytes) -> None:
+    """Refuse, before any parsing, a file that is too large, a zip bomb, macro-enabled or not .xlsx.
+
+    Only the zip archive's directory and its content-types part are read.
+    """
+    size = len(data)
+    if size > MAX_FILE_BYTES:
+        _refuse(
+            f"the file is {size / MEGABYTE:.1f} MB, over the {MAX_FILE_BYTES // MEGABYTE} MB "
+            "a workbook may have"
+        )
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, ValueError, OSError):
+        _refuse("it is not an Excel workbook (.xlsx); CSV, .xls and other files cannot be imported")
+    with archive:
+        members = archive.infolist()
+        unpacked = sum(member.file_size for member in members)
+        if unpacked > MAX_UNPACKED_BYTES:
+            _refuse(
+                f"it unpacks to {unpacked / MEGABYTE:,.0f} MB, over the "
+                f"{MAX_UNPACKED_BYTES // MEGABYTE} MB a workbook may unpack to"
+            )
+        for member in members:
+            ratio = member.file_size / max(member.compress_size, 1)
+            if member.file_size > RATIO_CHECKED_ABOVE_BYTES and ratio > MAX_COMPRESSION_RATIO:
+                _refuse(
+                    f"its part {member.filename!r} is compressed {ratio:,.0f} to 1, far more than "
+                    "a real workbook; the file looks like a zip bomb"
+                )
+        names = {member.filename.lower() for member in members}
+        if any(name.endswith("vbaproject.bin") for name in names):
+            _refuse_macros()
+        if "[content_types].xml" not in names:
+            _refuse("it is not an Excel workbook (.xlsx): its parts are not listed")
+        content_types = archive.read(_member(archive, "[content_types].xml"))
+        if _MACRO_CONTENT in content_types.lower():
+            _refuse_macros()
+        if _SPREADSHEET not in content_types:
+            _refuse("it is not an Excel workbook (.xlsx); it is another kind of Office file")
+
+
+def _member(archive: zipfile.ZipFile, lower_name: str) -> zipfile.ZipInfo:
+    return next(info for info in archive.infolist() if info.filename.lower() == lower_name)
+
+
+def _refuse(problem: str) -> NoReturn:
+    raise WorkbookRefusedError.single("Workbook", problem)
+
+
+def _refuse_macros() -> NoReturn:
+    _refuse(
+        "it is a macro-enabled workbook (.xlsm, with a VBA project); macros are refused, "
+        "save it as an .xlsx workbook first"
+    )
+
+
+# --- the cells ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Value:
+    """A cell as stored: its value (a formula as '=...' text) and whether it is a formula."""
+
+    value: Any
+    is_formula: bool
+
+
+_EMPTY = _Value(None, False)
+SheetCells = dict[tuple[int, int], _Value]
+
+
+def _read_cells(data: bytes) -> dict[str, SheetCells]:
+    """The non-empty cells of the sheets the import reads; every sheet's name is a key.
+
+    Any failure to parse the (untrusted) file is the file's: it is refused
+    with the parser's reason, XML entity declarations with their own message.
+    """
+    try:
+        return _parse_cells(data)
+    except DefusedXmlException:
+        _refuse(
+            "it declares XML entities (a DTD), which workbooks never need and XML bombs use; "
+            "it was not read"
+        )
+    except Exception as error:  # the file's failure, not ours: see the docstring
+        _refuse(f"it could not be read as an Excel workbook ({type(error).__name__}: {error})")
+
+
+def _parse_cells(data: bytes) -> dict[str, SheetCells]:
+    book = load_workbook(
+        io.BytesIO(data), read_only=True, data_only=False, keep_vba=False, keep_links=False
+    )
+    try:
+        cells: dict[str, SheetCells] = {title: {} for title in book.sheetnames}
+        for title in (SUMMARY, ASSUMPTIONS, MARKETING):
+            if title not in cells:
+                continue
+            sheet = cells[title]
+            for row in book[title].iter_rows(max_col=FY_COLUMN):
+                for cell in row:
+                    value = getattr(cell, "value", None)
+                    if value is not None:
+                        sheet[(cell.row, cell.column)] = _Value(value, cell.data_type == "f")
+        return cells
+    finally:
+        book.close()
+
+
+def _ref(sheet: str, row: int, column: int) -> str:
+    return f"{sheet}!{get_column_letter(column)}{row}"
+
+
+class _Missing:
+    """No usable value in a cell; the problem was recorded as an issue."""
+
+
+MISSING = _Missing()
+
+
+class _PlanReader:
+    """Reads the plan out of one workbook's cells, collecting every problem with its cell."""
+
+    def __init__(self, cells: dict[str, SheetCells]) -> None:
+        self.cells = cells
+        self.issues: list[PlanIssue] = []
+        self.where: dict[Loc, str] = {}
+        self.months: tuple[str, ...] = tuple(f"month {m + 1}" for m in range(MONTHS))
+
+    # --- structure ----------------------------------------------------------------
+    def plan(self) -> Plan:
+        self._check_sheets()
+        layout = self._layout()
+        data = self._plan_data(layout)
+        if self.issues:
+            raise PlanValidationError(self.issues)
+        return self._validated(data)
+
+    def _check_sheets(self) -> None:
+        present = [title for title in SHEETS if title in self.cells]
+        marker = self._value(SUMMARY, MARKER_ROW, 2).value if SUMMARY in self.cells else None
+        if not present or (SUMMARY in self.cells and marker != MARKER):
+            where = _ref(SUMMARY, MARKER_ROW, 2) if SUMMARY in self.cells else "Workbook"
+            label = self._value(SUMMARY, MARKER_ROW, 1).value if SUMMARY in self.cells else None
+            if (
+                label == MARKER_LABEL
+                and isinstance(marker, str)
+                and marker.startswith(MARKER.rsplit(" ", 1)[0])
+            ):
+                problem = (
+                    f"this workbook is '{marker}', which this planner cannot read; it reads "
+                    f"'{MARKER}'"
+                )
+            else:
+                problem = (
+                    "this is not a workbook exported by the budget planner (its marker "
+                    f"'{MARKER}' is missing); only the planner's own workbooks can be imported"
+                )
+            raise PlanValidationError.single(where, problem)
+        for title in SHEETS:
+            if title not in self.cells:
+                raise PlanValidationError.single(
+                    "Workbook",
+                    f"the sheet '{title}' is missing (renamed or deleted); the workbook needs "
+                    f"all of its sheets: {', '.join(repr(t) for t in SHEETS)}",
+                )
+
+    def _layout(self) -> Layout:
+        """The layout the workbook was exported with: found from its total rows, then checked."""
+        channels = self._count_rows(MARKETING, HEADER_ROW + 2, SPEND_TOTAL_LABEL)
+        fixed = Layout(0, 0).fixed_header_row + 1
+        fixed_costs = self._count_rows(ASSUMPTIONS, fixed, FIXED_TOTAL_LABEL)
+        layout = Layout(channels, fixed_costs)
+        for sheet, row, column, label in _labels(layout):
+            found = self._value(sheet, row, column).value
+            if found != label:
+                raise PlanValidationError.single(
+                    _ref(sheet, row, column),
+                    f"expected '{label}' here but found {_shown(found)}; rows or columns were "
+                    "inserted, deleted or moved, so the workbook no longer matches its layout "
+                    "(add or remove channels and fixed-cost lines in the planner, then export "
+                    "again)",
+                )
+        return layout
+
+    def _count_rows(self, sheet: str, first_row: int, total_label: str) -> int:
+        """Rows from ``first_row`` to the total row (labelled ``total_label``, with formulas)."""
+        for row in range(first_row, first_row + _SEARCH_LIMIT_ROWS):
+            label = self._value(sheet, row, LABEL_COLUMN).value
+            if label == total_label and self._value(sheet, row, month_column(0)).is_formula:
+                return row - first_row
+        raise PlanValidationError.single(
+            _ref(sheet, first_row, LABEL_COLUMN),
+            f"the '{total_label}' row below this cell is missing; rows or columns were moved or "
+            "deleted, so the workbook no longer matches its layout",
+        )
+
+    # --- values ------------------------------------------------------------------------
+    def _value(self, sheet: str, row: int, column: int) -> _Value:
+        return self.cells[sheet].get((row, column), _EMPTY)
+
+    def _issue(self, where: str, value: Any, problem: str, has_value: bool = True) -> _Missing:
+        self.issues.append(PlanIssue(where, None, None, value, problem, has_value))
+        return MISSING
+
+    def _cell(self, loc: Loc, sheet: str, row: int, column: int, what: str) -> tuple[_Value, str]:
+        where = f"{_ref(sheet, row, column)} ({what})"
+        self.where[loc] = where
+        return self._value(sheet, row, column), where
+
+    def _number(
+        self, loc: Loc, sheet: str, row: int, column: int, what: str, *, optional: bool = False
+    ) -> float | _Missing | None:
+        cell, where = self._cell(loc, sheet, row, column, what)
+        return self._as_number(cell, where, optional=optional)
+
+    def _as_number(
+        self, cell: _Value, where: str, *, optional: bool = False
+    ) -> float | _Missing | None:
+        value = cell.value
+        if cell.is_formula:
+            return self._issue(
+                where, value, "it must be a number: type the value, a formula cannot be imported"
+            )
+        if value is None or (isinstance(value, str) and not value.strip()):
+            if optional:
+                return None
+            return self._issue(where, None, "the cell is empty; it must be a number", False)
+        if isinstance(value, bool | datetime) or not isinstance(value, int | float):
+            return self._issue(where, value, "it must be a number")
+        return float(value)
+
+    def _whole(self, loc: Loc, row: int, what: str) -> int | _Missing:
+        number = self._number(loc, ASSUMPTIONS, row, VALUE_COLUMN, what)
+        if isinstance(number, float) and not number.is_integer():
+            return self._issue(self.where[loc], number, "it must be a whole number")
+        return int(number) if isinstance(number, float) else MISSING
+
+    def _text(self, loc: Loc, sheet: str, row: int, column: int, what: str) -> str | _Missing:
+        cell, where = self._cell(loc, sheet, row, column, what)
+        if cell.is_formula:
+            return self._issue(where, cell.value, "it must be text, not a formula")
+        if cell.value is None:
+            return self._issue(where, None, "the cell is empty; it must be text", False)
+        if not isinstance(cell.value, str):
+            return self._issue(where, cell.value, "it must be text")
+        return cell.value
+
+    def _choice(
+        self, loc: Loc, row: int, column: int, what: str, options: dict[str, Any], labels: str
+    ) -> str | _Missing:
+        text = self._text(loc, MARKETING, row, column, what)
+        if isinstance(text, _Missing):
+            return text
+        option = options.get(text.strip().casefold())
+        if option is None:
+            return self._issue(self.where[loc], text, f"it must be one of {labels}")
+        return str(option.value)
+
+    # --- the plan ------------------------------------------------------------------
+    def _plan_data(self, layout: Layout) -> dict[str, Any]:
+        labels = dict(PLAN_FIELDS)
+        name = self._text(("name",), ASSUMPTIONS, layout.plan_row("name"), VALUE_COLUMN,
+                          labels["name"])  # fmt: skip
+        year = self._whole(("fiscal_year",), layout.plan_row("fiscal_year"), labels["fiscal_year"])
+        first = self._whole(("first_month",), layout.plan_row("first_month"), "First month")
+        currency = self._text(("currency",), ASSUMPTIONS, layout.plan_row("currency"),
+                              VALUE_COLUMN, labels["currency"])  # fmt: skip
+        if isinstance(year, int) and isinstance(first, int) and 1 <= first <= MONTHS:
+            self.months = fiscal_month_labels(year, first)
+        return {
+            "name": name,
+            "fiscal_year": year,
+            "first_month": first,
+            "currency": currency,
+            "targets": self._targets(layout),
+            "pnl": self._pnl(layout),
+            "marketing": {"channels": self._channels(layout)},
+        }
+
+    def _targets(self, layout: Layout) -> dict[str, Any]:
+        targets: dict[str, Any] = {}
+        for field, label in TARGET_FIELDS:
+            value = self._number(("targets", field), ASSUMPTIONS, layout.target_row(field),
+                                 VALUE_COLUMN, label, optional=field == "cm3_margin")  # fmt: skip
+            targets[field] = value
+        return targets
+
+    def _monthly(self, loc: Loc, sheet: str, row: int, what: str) -> list[Any]:
+        return [
+            self._number(
+                (*loc, month), sheet, row, month_column(month), f"{what}, {self.months[month]}"
+            )
+            for month in range(MONTHS)
+        ]
+
+    def _pnl(self, layout: Layout) -> dict[str, Any]:
+        pnl: dict[str, Any] = {}
+        for driver, label in PNL_DRIVER_LABELS.items():
+            short = label.split(" (")[0]
+            pnl[driver] = self._monthly(("pnl", driver), ASSUMPTIONS, layout.pnl_driver_row(driver),
+                                        short)  # fmt: skip
+        lines = []
+        for index in range(layout.fixed_costs):
+            row = layout.fixed_row(index)
+            loc: Loc = ("pnl", "fixed_costs", index)
+            name = self._text((*loc, "name"), ASSUMPTIONS, row, LABEL_COLUMN,
+                              f"Fixed-cost line {index + 1}, name")  # fmt: skip
+            self.where[loc] = self.where[(*loc, "name")]
+            shown = name if isinstance(name, str) else f"fixed-cost line {index + 1}"
+            amounts = self._monthly((*loc, "amounts"), ASSUMPTIONS, row, shown)
+            lines.append({"name": name, "amounts": amounts})
+        pnl["fixed_costs"] = lines
+        if layout.fixed_costs:
+            first, last = layout.fixed_row(0), layout.fixed_row(layout.fixed_costs - 1)
+            self.where[("pnl",)] = f"{ASSUMPTIONS}!A{first}:A{last} (fixed-cost line names)"
+        return pnl
+
+    def _channels(self, layout: Layout) -> list[dict[str, Any]]:
+        channels = []
+        site_aov = [
+            self._value(ASSUMPTIONS, layout.pnl_driver_row("site_aov"), month_column(m)).value
+            for m in range(MONTHS)
+        ]
+        kinds = ", ".join(kind.label for kind in ChannelKind)
+        drivers = ", ".join(driver.label for driver in CostDriver)
+        for index in range(layout.channels):
+            row = layout.channel_row("spend", index)
+            loc: Loc = ("marketing", "channels", index)
+            name = self._text((*loc, "name"), MARKETING, row, LABEL_COLUMN,
+                              f"Channel {index + 1}, name")  # fmt: skip
+            shown = name if isinstance(name, str) else f"channel {index + 1}"
+            channel: dict[str, Any] = {
+                "name": name,
+                "kind": self._choice(
+                    (*loc, "kind"), row, KIND_COLUMN, f"Kind, {shown}", _KINDS, kinds
+                ),
+                "cost_driver": self._choice(
+                    (*loc, "cost_driver"),
+                    row,
+                    DRIVER_COLUMN,
+                    f"Cost driver, {shown}",
+                    _COST_DRIVERS,
+                    drivers,
+                ),
+                "spend": self._monthly((*loc, "spend"), MARKETING, row, f"Spend, {shown}"),
+            }
+            self.where[loc] = self.where[(*loc, "cost_driver")]
+            for driver in CHANNEL_DRIVER_LABELS:
+                value = self._channel_driver(layout, driver, index, shown, site_aov)
+                if value is not None:
+                    channel[driver] = value
+            channels.append(channel)
+        if layout.channels:
+            first = layout.channel_row("spend", 0)
+            last = layout.channel_row("spend", layout.channels - 1)
+            names = f"{MARKETING}!A{first}:A{last} (channel names)"
+            self.where[("marketing",)] = self.where[("marketing", "channels")] = names
+        return channels
+
+    def _channel_driver(
+        self, layout: Layout, driver: str, index: int, channel: str, site_aov: list[Any]
+    ) -> Any:
+        """A channel driver: one value for the year, 12 monthly values, or None (not given).
+
+        Months that follow the year's value (the export's formula) take it;
+        without one they are empty, except AOV months, which take the site AOV.
+        A month holding a number makes the driver monthly.
+        """
+        row = layout.channel_driver_row(driver, index)
+        loc: Loc = ("marketing", "channels", index, driver)
+        what = f"{_DRIVER_NAMES[driver]}, {channel}"
+        year = self._number(loc, ASSUMPTIONS, row, YEAR_INPUT_COLUMN, f"{what}, for the year",
+                            optional=True)  # fmt: skip
+        months: list[Any] = []
+        follows: list[int] = []
+        for month in range(MONTHS):
+            column = month_column(month)
+            cell, where = self._cell((*loc, month), ASSUMPTIONS, row, column,
+                                     f"{what}, {self.months[month]}")  # fmt: skip
+            fallback = f"{_letter(column)}${layout.pnl_driver_row('site_aov')}"
+            expected = follow_year_formula(driver, row, fallback if driver == "aov" else None)
+            if cell.is_formula and _same_formula(cell.value, expected):
+                follows.append(month)
+                months.append(None)
+            else:
+                months.append(self._as_number(cell, where, optional=True))
+        if isinstance(year, _Missing) or any(isinstance(m, _Missing) for m in months):
+            return MISSING
+        given = [m for m in months if m is not None]
+        if not given:
+            # Every month follows the year's value or is empty.
+            return year
+        for month in range(MONTHS):
+            if months[month] is not None:
+                continue
+            if year is not None and month in follows:
+                months[month] = year
+            elif driver == "aov" and month in follows:
+                months[month] = _fallback_number(site_aov[month])
+            else:
+                where = self.where[(*loc, month)]
+                months[month] = self._issue(
+                    where, None,
+                    "the cell is empty; give every month a number, or one value for the year "
+                    f"in column {_letter(YEAR_INPUT_COLUMN)}", False,
+                )  # fmt: skip
+        return months
+
+    # --- the plan's own rules ---------------------------------------------------------
+    def _validated(self, data: dict[str, Any]) -> Plan:
+        try:
+            return Plan.model_validate(data)
+        except ValidationError as error:
+            explained = explain(error, data).issues
+            locs = [_plain_loc(detail["loc"]) for detail in error.errors(include_url=False)]
+            if len(locs) != len(explained):
+                raise PlanValidationError(explained) from None
+            raise PlanValidationError(
+                [self._at_cell(issue, loc) for issue, loc in zip(explained, locs, strict=True)]
+            ) from None
+
+    def _at_cell(self, issue: PlanIssue, loc: Loc) -> PlanIssue:
+        """The plan's issue, placed at the cell its value came from."""
+        for end in range(len(loc), 0, -1):
+            where = self.where.get(loc[:end])
+            if where is not None:
+                return PlanIssue(
+                    where, issue.field, issue.month, issue.value, issue.problem, issue.has_value
+                )
+        return issue
+
+
+def _plain_loc(loc: tuple[str | int, ...]) -> Loc:
+    """pydantic's error location without its union tags ('once', 'monthly')."""
+    return tuple(part for part in loc if part not in ("once", "monthly"))
+
+
+def _same_formula(found: Any, expected: str) -> bool:
+    def norm(text: str) -> str:
+        return "".join(text.split()).replace("$", "").upper()
+
+    return isinstance(found, str) and norm(found) == norm(expected)
+
+
+def _fallback_number(value: Any) -> Any:
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else value
+
+
+def _letter(column: int) -> str:
+    return str(get_column_letter(column))
+
+
+def _shown(value: Any) -> str:
+    return "an empty cell" if value is None else repr(value)
+
+
+def _labels(layout: Layout) -> list[tuple[str, int, int, str]]:
+    """Every label the import relies on: (sheet, row, column, text the export wrote there)."""
+    labels: list[tuple[str, int, int, str]] = [
+        (ASSUMPTIONS, PLAN_SECTION_ROW, LABEL_COLUMN, "Plan"),
+        (ASSUMPTIONS, TARGET_SECTION_ROW, LABEL_COLUMN, TARGET_SECTION),
+        (ASSUMPTIONS, PNL_DRIVER_HEADER_ROW, LABEL_COLUMN, PNL_DRIVER_SECTION),
+        (ASSUMPTIONS, PNL_DRIVER_HEADER_ROW, FY_COLUMN, "FY"),
+        (ASSUMPTIONS, layout.fixed_header_row, LABEL_COLUMN, FIXED_SECTION),
+        (ASSUMPTIONS, layout.fixed_total_row, LABEL_COLUMN, FIXED_TOTAL_LABEL),
+        (MARKETING, HEADER_ROW, LABEL_COLUMN, MARKETING_HEADERS[0]),
+        (MARKETING, HEADER_ROW, KIND_COLUMN, MARKETING_HEADERS[1]),
+        (MARKETING, HEADER_ROW, DRIVER_COLUMN, MARKETING_HEADERS[2]),
+        (MARKETING, HEADER_ROW, FY_COLUMN, "FY"),
+    ]
+    labels += [(ASSUMPTIONS, layout.plan_row(f), LABEL_COLUMN, label) for f, label in PLAN_FIELDS]
+    labels += [
+        (ASSUMPTIONS, layout.target_row(f), LABEL_COLUMN, label) for f, label in TARGET_FIELDS
+    ]
+    labels += [
+        (ASSUMPTIONS, layout.pnl_driver_row(d), LABEL_COLUMN, label)
+        for d, label in PNL_DRIVER_LABELS.items()
+    ]
+    for driver, label in CHANNEL_DRIVER_LABELS.items():
+        header = layout.channel_driver_header_row(driver)
+        labels += [
+            (ASSUMPTIONS, header, LABEL_COLUMN, label),
+            (ASSUMPTIONS, header, YEAR_INPUT_COLUMN, YEAR_INPUT_LABEL),
+        ]
+    for metric, (title, total) in MARKETING_BLOCKS.items():
+        labels += [
+            (MARKETING, layout.block_title_row(metric), LABEL_COLUMN, title),
+            (MARKETING, layout.block_total_row(metric), LABEL_COLUMN, total),
+        ]
+    return labels

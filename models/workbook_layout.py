@@ -1,0 +1,189 @@
+"""Where everything sits in the plan workbook: sheets, rows, columns and the labels that mark them.
+
+The export (``models.workbook``) writes these cells and the import
+(``models.workbook_import``) reads exactly the same ones back, so the two can
+never disagree on a row. Rows and columns are 1-based, as in Excel.
+
+Every sheet with months puts them in the same columns: the first fiscal month
+in column D, the twelfth in O, the fiscal year in P. A month's figures are
+therefore in the same column on the Assumptions, the Marketing plan, the P&L
+and the KPIs sheets.
+
+The layout depends only on the number of channels and of fixed-cost lines.
+Channels and fixed-cost lines are added or removed in the planner, not in the
+workbook: inserting rows in Excel moves the labels below, and the import then
+refuses the workbook, naming the first label that is not where it belongs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from budgets import MONTHS
+from models.pnl import MONEY_LINES, PNL_LINES
+
+WORKBOOK_FORMAT = 1
+MARKER = f"Budget planner plan workbook, format {WORKBOOK_FORMAT}"
+
+SUMMARY = "Summary"
+ASSUMPTIONS = "Assumptions"
+MARKETING = "Marketing plan"
+PNL = "P&L"
+KPIS = "KPIs"
+SHEETS: tuple[str, ...] = (SUMMARY, ASSUMPTIONS, MARKETING, PNL, KPIS)
+
+LABEL_COLUMN = 1
+KIND_COLUMN = 2
+DRIVER_COLUMN = 3
+YEAR_INPUT_COLUMN = 3
+FIRST_MONTH_COLUMN = 4
+FY_COLUMN = FIRST_MONTH_COLUMN + MONTHS
+SHARE_COLUMN = FY_COLUMN + 1
+HEADER_ROW = 4
+
+# --- Summary -------------------------------------------------------------------
+MARKER_ROW = 10
+MARKER_LABEL = "Workbook"
+
+# --- Assumptions: the plan, the targets and the P&L drivers ---------------------
+PLAN_FIELDS: tuple[tuple[str, str], ...] = (
+    ("name", "Plan name"),
+    ("fiscal_year", "Fiscal year"),
+    ("first_month", "First month of the fiscal year (1 = January)"),
+    ("currency", "Currency (ISO 4217 code)"),
+)
+PLAN_SECTION_ROW = 4
+PLAN_FIRST_ROW = 5
+TARGET_FIELDS: tuple[tuple[str, str], ...] = (
+    ("net_sales", "Net-sales target for the year"),
+    ("ebitda_margin", "Target EBITDA margin"),
+    ("cm3_margin", "Target CM3 margin (empty: the margin the EBITDA target needs)"),
+)
+TARGET_SECTION = "Targets for the year"
+TARGET_SECTION_ROW = 10
+TARGET_FIRST_ROW = 11
+VALUE_COLUMN = 3
+
+PNL_DRIVER_LABELS: dict[str, str] = {
+    "organic_sessions": "Organic sessions",
+    "site_conversion_rate": "Site conversion rate",
+    "site_aov": "Site AOV",
+    "return_rate": "Return rate",
+    "cogs_rate": "COGS rate (on net sales)",
+    "fulfilment_cost_per_order": "Fulfilment cost per order",
+    "returns_cost_per_return": "Returns cost per returned order",
+    "payment_fee_rate": "Payment fee rate (on gross sales)",
+}
+PNL_DRIVER_SECTION = "P&L drivers by month"
+PNL_DRIVER_HEADER_ROW = 15
+FIXED_SECTION = "Fixed costs by month"
+FIXED_TOTAL_LABEL = "Total fixed costs"
+
+# Channel drivers that may be given once for the year or per month, each a table
+# with one row per channel: the value for the year in column C, or 12 months.
+CHANNEL_DRIVER_LABELS: dict[str, str] = {
+    "cpc": "CPC (cost per click)",
+    "cpm": "CPM (cost per 1,000 impressions)",
+    "ctr": "CTR (clicks per impression)",
+    "conversion_rate": "Conversion rate (orders per session)",
+    "aov": "AOV (empty: the site AOV of the month)",
+}
+YEAR_INPUT_LABEL = "For the year"
+
+# --- Marketing plan: one block per metric, channels down, months across ---------
+MARKETING_BLOCKS: dict[str, tuple[str, str]] = {
+    # metric: (block title, label of the block's total row)
+    "spend": ("Spend", "Total marketing"),
+    "impressions": ("Impressions (CPM channels)", "Total impressions"),
+    "sessions": ("Sessions", "Total paid sessions"),
+    "orders": ("Attributed orders", "Total attributed orders"),
+    "revenue": ("Attributed revenue (gross, before returns)", "Total attributed revenue"),
+    "roas": ("ROAS (attributed revenue / spend)", "All channels (revenue / marketing)"),
+    "cpa": ("CPA (spend / attributed order)", "All channels (marketing / orders)"),
+}
+MARKETING_HEADERS = ("Channel", "Kind", "Cost driver")
+SPEND_TOTAL_LABEL = MARKETING_BLOCKS["spend"][1]
+
+# --- P&L and KPIs -------------------------------------------------------------
+PNL_ROWS: dict[str, int] = {line: HEADER_ROW + 1 + index for index, line in enumerate(PNL_LINES)}
+MARGIN_SECTION = "Margins (% of net sales)"
+MARGIN_SECTION_ROW = max(PNL_ROWS.values()) + 2
+MARGIN_LINES: tuple[str, ...] = tuple(line for line in MONEY_LINES if line != "net_sales")
+MARGIN_ROWS: dict[str, int] = {
+    line: MARGIN_SECTION_ROW + 1 + index for index, line in enumerate(MARGIN_LINES)
+}
+KPI_LABELS: dict[str, tuple[str, str]] = {
+    # KPI: (label, how it is calculated)
+    "conversion_rate": ("Conversion rate", "orders / sessions"),
+    "aov": ("AOV", "gross sales / orders"),
+    "marketing_share": ("Marketing as % of net sales", "marketing / net sales"),
+    "mer": ("MER (blended ROAS)", "gross sales / marketing"),
+    "return_rate": ("Return rate", "returns / gross sales"),
+    "contribution_per_gross_sale": (
+        "Contribution before marketing per unit of gross sales (c2)",
+        "CM2 / gross sales",
+    ),
+    "break_even_roas": ("Break-even ROAS", "1 / c2"),
+    "cm3_margin_target": (
+        "CM3 margin the targets ask for (t)",
+        "CM3 target, or EBITDA target + fixed costs / net sales",
+    ),
+    "target_roas": ("Target ROAS", "1 / (c2 - t x (1 - return rate))"),
+}
+KPI_ROWS: dict[str, int] = {kpi: HEADER_ROW + 1 + index for index, kpi in enumerate(KPI_LABELS)}
+
+
+def month_column(month: int) -> int:
+    """The column of fiscal month ``month`` (0-based): D for the first, O for the twelfth."""
+    return FIRST_MONTH_COLUMN + month
+
+
+@dataclass(frozen=True)
+class Layout:
+    """The rows of a workbook with ``channels`` channels and ``fixed_costs`` fixed-cost lines."""
+
+    channels: int
+    fixed_costs: int
+
+    # Assumptions ---------------------------------------------------------------
+    def plan_row(self, field: str) -> int:
+        return PLAN_FIRST_ROW + [name for name, _ in PLAN_FIELDS].index(field)
+
+    def target_row(self, field: str) -> int:
+        return TARGET_FIRST_ROW + [name for name, _ in TARGET_FIELDS].index(field)
+
+    def pnl_driver_row(self, driver: str) -> int:
+        return PNL_DRIVER_HEADER_ROW + 1 + list(PNL_DRIVER_LABELS).index(driver)
+
+    @property
+    def fixed_header_row(self) -> int:
+        return PNL_DRIVER_HEADER_ROW + len(PNL_DRIVER_LABELS) + 2
+
+    def fixed_row(self, line: int) -> int:
+        return self.fixed_header_row + 1 + line
+
+    @property
+    def fixed_total_row(self) -> int:
+        return self.fixed_row(self.fixed_costs)
+
+    def channel_driver_header_row(self, driver: str) -> int:
+        table = list(CHANNEL_DRIVER_LABELS).index(driver)
+        return self.fixed_total_row + 2 + table * (self.channels + 2)
+
+    def channel_driver_row(self, driver: str, channel: int) -> int:
+        return self.channel_driver_header_row(driver) + 1 + channel
+
+    @property
+    def assumptions_last_row(self) -> int:
+        return self.channel_driver_row(list(CHANNEL_DRIVER_LABELS)[-1], self.channels - 1)
+
+    # Marketing plan ----------------------------------------------------------
+    def block_title_row(self, metric: str) -> int:
+        block = list(MARKETING_BLOCKS).index(metric)
+        return HEADER_ROW + 1 + block * (self.channels + 3)
+
+    def channel_row(self, metric: str, channel: int) -> int:
+        return self.block_title_row(metric) + 1 + channel
+
+    def block_total_row(self, metric: str) -> int:
+        return self.channel_row(metric, self.channels)
