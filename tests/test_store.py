@@ -10,7 +10,6 @@ Without a PostgreSQL server the PostgreSQL runs skip, saying why; under CI
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import signal
 import subprocess
@@ -24,10 +23,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import create_engine, event, exc, text
+from sqlalchemy import create_engine, event, exc, make_url, text
 
 from budgets import Plan, PlanValidationError, parse_plan, save_plan
-from budgets.samples import sample_plan
+from budgets.samples import large_plan, sample_plan
 from budgets.store import (
     ApprovedVersionError,
     InMemoryPlanStore,
@@ -624,43 +623,35 @@ class _Background:
 SAVES_PER_SESSION = 5
 
 
-def _save_until_saved(url: str, author: str, barrier: Any, conflicts: Any) -> None:
-    """One session: reload the latest, save on top, on conflict reload and try again."""
-    store = SqlPlanStore(url)
-    barrier.wait()
-    for number in range(SAVES_PER_SESSION):
-        while True:
-            latest = store.get(KEY)
-            try:
-                store.save(
-                    latest.plan,
-                    base_version=latest.info.version,
-                    author=author,
-                    comment=f"{author} {number}",
-                )
-                break
-            except VersionConflictError:
-                with conflicts.get_lock():
-                    conflicts.value += 1
-    store.close()
+def _session(*arguments: str) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "tests.store_sessions", *arguments],
+        cwd=ROOT,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 def test_sessions_in_separate_processes_lose_no_version(open_store: Any, db_url: str) -> None:
     open_store().save(smallest_plan(), base_version=None, author="Marta", comment="start")
-    context = multiprocessing.get_context("spawn")
     authors = ["Elif", "Jonas", "Farid"]
-    barrier, conflicts = context.Barrier(len(authors)), context.Value("i", 0)
-    workers = [
-        context.Process(target=_save_until_saved, args=(db_url, author, barrier, conflicts))
+    sessions = [
+        _session("save", db_url, KEY.name, str(KEY.fiscal_year), author, str(SAVES_PER_SESSION))
         for author in authors
     ]
+    for session in sessions:
+        assert session.stdout is not None
+        assert session.stdout.readline().strip() == "ready", session.communicate()[1]
 
-    for worker in workers:
-        worker.start()
-    for worker in workers:
-        worker.join(timeout=120)
+    for session in sessions:
+        assert session.stdin is not None
+        session.stdin.write("go\n")
+        session.stdin.flush()
+    outputs = [session.communicate(timeout=120) for session in sessions]
 
-    assert [worker.exitcode for worker in workers] == [0, 0, 0]
+    assert [session.returncode for session in sessions] == [0, 0, 0], outputs
     history = open_store().history(KEY)
     assert [v.version for v in history] == list(range(1 + 3 * SAVES_PER_SESSION, 0, -1))
     comments = sorted(v.comment for v in history)
@@ -680,19 +671,19 @@ def test_a_save_killed_inside_its_transaction_leaves_earlier_versions_intact(
     store.save(first, base_version=None, author="Marta")
     store.save(second, base_version=1, author="Elif")
     plan_file = tmp_path / "edited.json"
-    save_plan(smallest_plan(**{"targets__net_sales": 1.0}), plan_file)
-    saving = subprocess.Popen(
-        [sys.executable, "-m", "tests.save_and_hang", db_url, str(plan_file), "2", "Jonas"],
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    save_plan(large_plan(200).model_copy(update={"name": "Smallest"}), plan_file)
+    on_sqlite = make_url(db_url).get_backend_name() == "sqlite"
+    wal = Path(f"{make_url(db_url).database}-wal")
+    wal_before = wal.stat().st_size if on_sqlite else 0
+    saving = _session("hang", db_url, str(plan_file), "2", "Jonas")
     try:
         line = saving.stdout.readline() if saving.stdout else ""
         assert line.strip() == "inside the transaction", (
             saving.stderr.read() if saving.stderr else ""
         )
+        if on_sqlite:
+            # The new version reached the disk uncommitted: reopening must ignore it.
+            assert wal.stat().st_size > wal_before
         # Readers are not held up by the open transaction, and do not see it.
         assert [v.version for v in store.history(KEY)] == [2, 1]
     finally:
