@@ -25,31 +25,43 @@ editors.grid(
 )
 
 add, rename, remove = st.columns(3)
-with add.popover("Add a channel", icon=":material/add:", width="stretch"), st.form("add_channel"):
-    name = st.text_input("Name", max_chars=80)
-    kind = st.selectbox("Kind", list(ChannelKind), format_func=lambda k: k.label)
-    driver = st.selectbox("Cost driver", list(CostDriver), format_func=lambda d: d.label)
-    if st.form_submit_button("Add channel"):
-        state.attempt(add_channel, name, kind, driver, notice=f"Added the channel '{name}'.")
-        st.rerun()
-with (
-    rename.popover("Rename a channel", icon=":material/edit:", width="stretch"),
-    st.form("rename_channel"),
-):
-    old = st.selectbox("Channel", channel_names, key="rename_channel_old")
-    new = st.text_input("New name", max_chars=80)
-    if st.form_submit_button("Rename", disabled=not channel_names):
-        state.attempt(rename_channel, old, new, notice=f"Renamed '{old}' to '{new}'.")
-        st.rerun()
-with (
-    remove.popover("Remove a channel", icon=":material/delete:", width="stretch"),
-    st.form("remove_channel"),
-):
-    gone = st.selectbox("Channel", channel_names, key="remove_channel_name")
-    st.caption("Its spend and drivers leave the plan.")
-    if st.form_submit_button("Remove", type="primary", disabled=not channel_names):
-        state.attempt(remove_channel, gone, notice=f"Removed the channel '{gone}'.")
-        st.rerun()
+add_box = add.popover(
+    "Add a channel",
+    icon=":material/add:",
+    width="stretch",
+    key="add_channel_box",
+    on_change="rerun",
+)
+if add_box.open:
+    with add_box, st.form("add_channel"):
+        name = st.text_input("Name", max_chars=80)
+        kind = st.selectbox("Kind", list(ChannelKind), format_func=lambda k: k.label)
+        driver = st.selectbox("Cost driver", list(CostDriver), format_func=lambda d: d.label)
+        if st.form_submit_button("Add channel"):
+            state.attempt(add_channel, name, kind, driver, notice=f"Added the channel '{name}'.")
+            st.rerun()
+rename_box = rename.popover(
+    "Rename a channel", icon=":material/edit:", width="stretch", key="rename_channel_box",
+    on_change="rerun",
+)  # fmt: skip
+if rename_box.open:
+    with rename_box, st.form("rename_channel"):
+        old = st.selectbox("Channel", channel_names, key="rename_channel_old")
+        new = st.text_input("New name", max_chars=80)
+        if st.form_submit_button("Rename", disabled=not channel_names):
+            state.attempt(rename_channel, old, new, notice=f"Renamed '{old}' to '{new}'.")
+            st.rerun()
+remove_box = remove.popover(
+    "Remove a channel", icon=":material/delete:", width="stretch", key="remove_channel_box",
+    on_change="rerun",
+)  # fmt: skip
+if remove_box.open:
+    with remove_box, st.form("remove_channel"):
+        gone = st.selectbox("Channel", channel_names, key="remove_channel_name")
+        st.caption("Its spend and drivers leave the plan.")
+        if st.form_submit_button("Remove", type="primary", disabled=not channel_names):
+            state.attempt(remove_channel, gone, notice=f"Removed the channel '{gone}'.")
+            st.rerun()
 
 st.subheader("Cost drivers, conversion and AOV")
 editors.grid(
@@ -59,14 +71,19 @@ editors.grid(
     grids.channel_driver_columns(plan.currency),
     height=editors.grid_height(len(channel_names)),
 )
-with st.expander("Drivers by month", icon=":material/calendar_month:"):
-    driver_label = (
-        st.segmented_control(
-            "Driver", list(grids.CHANNEL_DRIVER_COLUMNS), default="CPC", key="monthly_driver"
+monthly = st.expander(
+    "Drivers by month", icon=":material/calendar_month:", key="monthly_drivers_box",
+    on_change="rerun",
+)  # fmt: skip
+if monthly.open:
+    with monthly:
+        driver_label = (
+            st.segmented_control(
+                "Driver", list(grids.CHANNEL_DRIVER_COLUMNS), default="CPC", key="monthly_driver"
+            )
+            or "CPC"
         )
-        or "CPC"
-    )
-    editors.grid(
+        editors.grid(
         grids.monthly_driver_grid(plan, driver_label),
         f"monthly_{driver_label}",
         lambda plan, rows: grids.monthly_driver_changes(plan, driver_label, rows),
@@ -75,7 +92,7 @@ with st.expander("Drivers by month", icon=":material/calendar_month:"):
          for month in plan.month_labels},
         height=editors.grid_height(len(channel_names)),
     )  # fmt: skip
-    st.caption("Empty: the driver does not apply (or, for AOV, the site AOV is used).")
+        st.caption("Empty: the driver does not apply (or, for AOV, the site AOV is used).")
 
 st.subheader("Results for the year")
 metrics = st.columns(5)
@@ -92,5 +109,5 @@ st.dataframe(
     column_config=tables.channel_result_columns(plan.currency),
     height=editors.grid_height(len(channel_names)),
 )
-st.plotly_chart(charts.spend_by_channel(projection))
-st.plotly_chart(charts.roas_by_channel(projection))
+st.plotly_chart(state.cached("spend_by_channel", charts.spend_by_channel))
+st.plotly_chart(state.cached("roas_by_channel", charts.roas_by_channel))

@@ -26,17 +26,9 @@ with linked:
     kpis.linked_strip(projection)
 with pnl:
     st.subheader("P&L for the year")
-    st.dataframe(
-        tables.pnl_summary(projection),
-        height=565,
-        placeholder="-",
-        column_config={
-            "_index": st.column_config.TextColumn(width=165),
-            f"FY ({projection.plan.currency})": st.column_config.TextColumn(width=85),
-            "% net sales": st.column_config.TextColumn(width=80),
-        },
-    )
+    summary = state.cached("pnl_summary", tables.pnl_summary)
+    st.dataframe(summary, height=565, column_config=tables.text_columns(summary, 165))
 
 months, spend = st.columns(2)
-months.plotly_chart(charts.net_sales_and_ebitda_margin(projection))
-spend.plotly_chart(charts.spend_by_channel(projection))
+months.plotly_chart(state.cached("net_sales_and_ebitda_margin", charts.net_sales_and_ebitda_margin))
+spend.plotly_chart(state.cached("spend_by_channel", charts.spend_by_channel))

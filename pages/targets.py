@@ -75,7 +75,6 @@ for solve in report.solves:
         st.info(body, icon=":material/check:")
 
 st.subheader("ROAS hurdles by month")
-st.dataframe(
-    tables.roas_hurdles(projection).style.format("{:.2f}", na_rep="unreachable"),
-)
-st.plotly_chart(charts.roas_hurdles_by_month(projection))
+hurdles = state.cached("roas_hurdles", tables.roas_hurdles)
+st.dataframe(hurdles, column_config=tables.text_columns(hurdles, 220))
+st.plotly_chart(state.cached("roas_hurdles_by_month", charts.roas_hurdles_by_month))

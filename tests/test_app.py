@@ -12,6 +12,7 @@ from streamlit.testing.v1 import AppTest
 from budgets import Plan
 from budgets.samples import large_plan, sample_plan
 from models import project_plan
+from models.formatting import format_amount
 from tests.conftest import smallest_plan_data
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
@@ -31,6 +32,27 @@ def open_app(plan: Plan | None = None) -> AppTest:
         at.session_state["plan_issues"] = []
         at.session_state["plan_source"] = "Test"
     return at.run()
+
+
+def _sidebar_and_page(root: str, page: str) -> None:
+    import runpy
+    import sys
+
+    if root not in sys.path:
+        sys.path.insert(0, root)
+    from ui import sidebar, state
+
+    state.init_session()
+    sidebar.render()
+    runpy.run_path(f"{root}/pages/{page}.py")
+
+
+def open_sidebar_app() -> AppTest:
+    """The sidebar and a page on every run (AppTest reruns only the page after the first run)."""
+    root = str(Path(APP).parent)
+    return AppTest.from_function(
+        _sidebar_and_page, args=(root, "side_by_side"), default_timeout=60
+    ).run()
 
 
 def seed_edits(at: AppTest, editor: str, edited_rows: dict[int, dict[str, Any]]) -> AppTest:
@@ -84,8 +106,8 @@ def test_a_spend_edit_moves_marketing_and_ebitda_by_the_right_amount() -> None:
     assert after.year("marketing") - before.year("marketing") == pytest.approx(extra, abs=0.005)
     assert after.year("ebitda") - before.year("ebitda") == pytest.approx(cm2 - extra, abs=0.005)
     shown = at.dataframe[-1].value
-    assert shown.loc["EBITDA"].iloc[0] == pytest.approx(after.year("ebitda"), abs=0.005)
-    assert shown.loc["Marketing"].iloc[0] == pytest.approx(-after.year("marketing"), abs=0.005)
+    assert shown.loc["EBITDA"].iloc[0] == format_amount(after.year("ebitda"))
+    assert shown.loc["Marketing"].iloc[0] == format_amount(-after.year("marketing"))
 
 
 @pytest.mark.parametrize(
@@ -176,6 +198,7 @@ def test_switching_a_channel_to_cpm_brings_typical_cpm_and_ctr() -> None:
 def test_a_monthly_driver_edit_turns_a_yearly_cpc_into_twelve_months() -> None:
     at = open_app()
     at.switch_page("pages/marketing_plan.py").run()
+    open_boxes(at, "monthly_drivers_box")
 
     at = seed_edits(at, "monthly_CPC", {0: {"Nov 2027": 0.9}})
 
@@ -185,9 +208,17 @@ def test_a_monthly_driver_edit_turns_a_yearly_cpc_into_twelve_months() -> None:
     assert cpc[0] == 0.62
 
 
+def open_boxes(at: AppTest, *keys: str) -> AppTest:
+    """Open popovers or expanders that render their content only while open."""
+    for key in keys:
+        at.session_state[key] = True
+    return at.run()
+
+
 def test_adding_renaming_and_removing_a_channel() -> None:
     at = open_app()
     at.switch_page("pages/marketing_plan.py").run()
+    open_boxes(at, "add_channel_box", "rename_channel_box", "remove_channel_box")
 
     form_inputs = [t for t in at.text_input if t.label == "Name"]
     form_inputs[0].set_value("Pinterest Ads")
@@ -207,6 +238,7 @@ def test_adding_renaming_and_removing_a_channel() -> None:
 def test_a_duplicate_channel_name_is_refused() -> None:
     at = open_app()
     at.switch_page("pages/marketing_plan.py").run()
+    open_boxes(at, "add_channel_box")
 
     next(t for t in at.text_input if t.label == "Name").set_value("email & crm")
     at.button(key="FormSubmitter:add_channel-Add channel").click().run()
@@ -252,13 +284,13 @@ def test_the_targets_form_changes_targets_and_the_solves() -> None:
 
 
 def test_a_new_empty_plan_opens_with_no_channels() -> None:
-    at = open_app()
+    at = open_sidebar_app()
 
-    at.sidebar.button(key="FormSubmitter:new_plan_form-Start a new plan").click().run()
+    at.sidebar.button(key="new_plan_open").click().run()
+    at.button(key="FormSubmitter:new_plan_form-Start a new plan").click().run()
 
     assert plan_of(at).marketing.channels == ()
-    assert not at.exception
-    at.switch_page("pages/targets.py").run()
+    assert plan_of(at).name == "New plan"
     assert not at.exception
 
 
@@ -269,3 +301,58 @@ def test_the_large_plan_side_by_side_page_edits_the_last_channel() -> None:
     at = seed_edits(at, "side_spend", {49: {plan.month_labels[3]: 0.0}})
 
     assert plan_of(at).marketing.channels[49].spend[3] == 0.0
+
+
+def test_plan_settings_change_the_fiscal_calendar() -> None:
+    at = open_sidebar_app()
+
+    at.sidebar.button(key="settings_open").click().run()
+    next(n for n in at.number_input if n.label == "Fiscal year").set_value(2028)
+    next(s for s in at.selectbox if s.label == "First month").select(4)
+    submit = next(b for b in at.button if b.key and b.key.startswith("FormSubmitter:settings"))
+    submit.click().run()
+
+    plan = plan_of(at)
+    assert (plan.fiscal_year, plan.first_month) == (2028, 4)
+    assert plan.month_labels[0] == "Apr 2028"
+    assert not at.exception
+
+
+def test_a_yearly_figure_spreads_over_the_months_by_the_fashion_profile() -> None:
+    at = open_app()
+    at.switch_page("pages/pnl_budget.py").run()
+    open_boxes(at, "spread_box")
+
+    next(s for s in at.selectbox if s.label == "Figure").select("Rent & overheads")
+    next(n for n in at.number_input if n.label == "Total for the year").set_value(480_000.0)
+    at.button(key="FormSubmitter:spread-Spread over the months").click().run()
+
+    amounts = plan_of(at).pnl.fixed_costs[2].amounts
+    assert sum(amounts) == pytest.approx(480_000.0, abs=0.005)
+    assert max(amounts) == amounts[11]  # the December peak
+    assert not at.error
+
+
+def test_a_driver_set_for_the_whole_year() -> None:
+    at = open_app()
+    at.switch_page("pages/pnl_budget.py").run()
+    open_boxes(at, "whole_year_box")
+
+    next(s for s in at.selectbox if s.label == "Driver").select("Return rate %")
+    next(n for n in at.number_input if "Value every month" in n.label).set_value(31.0)
+    at.button(key="FormSubmitter:whole_year-Set all 12 months").click().run()
+
+    assert plan_of(at).pnl.return_rate == (0.31,) * 12
+
+
+def test_adding_a_fixed_cost_line() -> None:
+    at = open_app()
+    at.switch_page("pages/pnl_budget.py").run()
+    open_boxes(at, "add_line_box")
+
+    next(t for t in at.text_input if t.label == "Name").set_value("Insurance")
+    next(n for n in at.number_input if n.label == "Amount every month").set_value(2_500.0)
+    at.button(key="FormSubmitter:add_line-Add line").click().run()
+
+    line = plan_of(at).pnl.fixed_costs[-1]
+    assert (line.name, line.amounts) == ("Insurance", (2_500.0,) * 12)

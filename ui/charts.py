@@ -1,6 +1,13 @@
-"""Plotly figures of a projection. Figures only: the numbers come from models/."""
+"""Plotly figures of a projection. Figures only: the numbers come from models/.
+
+Each figure is built in one go from a plain spec (one validation pass by
+plotly), which keeps a page rerun cheap; pages also cache figures per plan
+revision (``ui.state.cached``).
+"""
 
 from __future__ import annotations
+
+from typing import Any
 
 import numpy as np
 import plotly.graph_objects as go
@@ -8,45 +15,51 @@ import plotly.graph_objects as go
 from models import Projection
 
 LARGEST_CHANNELS = 10
-_LAYOUT = {
-    "margin": {"l": 10, "r": 10, "t": 40, "b": 10},
-    "legend": {"orientation": "h", "yanchor": "top", "y": -0.12, "x": 0},
-    "hovermode": "x unified",
-    "font": {"size": 12},
-}
+RED, GREEN, BLUE, GREY = "#d1242f", "#1a7f37", "#4c78a8", "#333333"
+_MARGIN = {"l": 10, "r": 10, "t": 40, "b": 10}
+_LEGEND_BELOW = {"orientation": "h", "yanchor": "top", "y": -0.15, "x": 0}
 
 
-def _money_axis(currency: str) -> dict[str, object]:
-    return {"tickprefix": f"{currency} ", "tickformat": "~s", "separatethousands": True}
+def _money_axis(currency: str) -> dict[str, Any]:
+    return {"tickprefix": f"{currency} ", "tickformat": "~s"}
+
+
+def _figure(data: list[dict[str, Any]], **layout: Any) -> go.Figure:
+    base = {"margin": _MARGIN, "font": {"size": 12}, "legend": _LEGEND_BELOW}
+    return go.Figure({"data": data, "layout": {**base, **layout}})
+
+
+def _list(values: np.ndarray) -> list[float | None]:
+    return [float(v) if np.isfinite(v) else None for v in values]
 
 
 def spend_by_channel(projection: Projection) -> go.Figure:
     """Monthly spend stacked by channel; beyond the 10 largest, channels are grouped as "Other"."""
     channels = projection.channels
     spend = channels.spend
-    order = np.argsort(-spend[:, -1])
+    order = np.argsort(-spend[:, -1], kind="stable")
     shown, rest = order[:LARGEST_CHANNELS], order[LARGEST_CHANNELS:]
-    figure = go.Figure()
-    currency = projection.plan.currency
-    hover = f"%{{fullData.name}}: {currency} %{{y:,.0f}}<extra></extra>"
-    for index in shown:
-        figure.add_bar(
-            x=list(projection.months), y=spend[index, :-1], name=channels.names[index],
-            hovertemplate=hover,
-        )  # fmt: skip
+    months = list(projection.months)
+    hover = f"%{{fullData.name}}: {projection.plan.currency} %{{y:,.0f}}<extra></extra>"
+    data = [
+        {"type": "bar", "x": months, "y": _list(spend[index, :-1]),
+         "name": channels.names[index], "hovertemplate": hover}
+        for index in shown
+    ]  # fmt: skip
     if len(rest):
-        figure.add_bar(
-            x=list(projection.months), y=spend[rest, :-1].sum(axis=0),
-            name=f"Other {len(rest)} channels", hovertemplate=hover,
+        data.append(
+            {"type": "bar", "x": months, "y": _list(spend[rest, :-1].sum(axis=0)),
+             "name": f"Other {len(rest)} channels", "hovertemplate": hover}
         )  # fmt: skip
-    figure.update_layout(
+    return _figure(
+        data,
         barmode="stack",
-        title="Monthly spend by channel",
-        yaxis=_money_axis(currency),
+        title={"text": "Monthly spend by channel"},
+        yaxis=_money_axis(projection.plan.currency),
         height=420,
-        **{**_LAYOUT, "legend": {"orientation": "v", "x": 1.02, "y": 1}},
+        hovermode="x unified",
+        legend={"orientation": "v", "x": 1.02, "y": 1},
     )
-    return figure
 
 
 def roas_by_channel(projection: Projection) -> go.Figure:
@@ -56,35 +69,43 @@ def roas_by_channel(projection: Projection) -> go.Figure:
     traffic = traffic.sort_values("roas")
     colours = (
         traffic["versus"]
-        .map({"At or above target": "#1a7f37", "Above break-even": "#4c78a8"})
-        .fillna("#d1242f")
-    )
-    figure = go.Figure(
-        go.Bar(
-            x=traffic["roas"],
-            y=traffic.index,
-            orientation="h",
-            marker_color=colours,
-            hovertemplate="%{y}: ROAS %{x:.2f}<extra></extra>",
-        )
+        .map({"At or above target": GREEN, "Above break-even": BLUE})
+        .fillna(RED)
+        .tolist()
     )
     report = projection.targets
+    shapes, notes = [], []
     for value, label, dash in (
         (report.break_even_roas[-1], "Break-even", "dash"),
         (report.target_roas[-1], "Target", "dot"),
     ):
         if np.isfinite(value):
-            figure.add_vline(
-                x=value, line_dash=dash, line_color="#333",
-                annotation_text=f"{label} {value:.2f}", annotation_position="top",
+            shapes.append(
+                {"type": "line", "xref": "x", "yref": "paper", "x0": value, "x1": value,
+                 "y0": 0, "y1": 1, "line": {"color": GREY, "dash": dash}}
             )  # fmt: skip
-    figure.update_layout(
-        title="ROAS by channel (year) against the hurdles",
-        xaxis_title="ROAS (attributed revenue / spend)",
-        height=max(320, 28 * len(traffic) + 120),
-        **{**_LAYOUT, "hovermode": "closest"},
+            notes.append(
+                {"xref": "x", "yref": "paper", "x": value, "y": 1.02, "showarrow": False,
+                 "text": f"{label} {value:.2f}", "yanchor": "bottom"}
+            )  # fmt: skip
+    bars = {
+        "type": "bar",
+        "orientation": "h",
+        "x": _list(traffic["roas"].to_numpy()),
+        "y": list(traffic.index),
+        "marker": {"color": colours},
+        "hovertemplate": "%{y}: ROAS %{x:.2f}<extra></extra>",
+    }
+    return _figure(
+        [bars],
+        title={"text": "ROAS by channel (year) against the hurdles"},
+        xaxis={"title": {"text": "ROAS (attributed revenue / spend)"}},
+        yaxis={"automargin": True},
+        height=max(320, 26 * len(traffic) + 120),
+        shapes=shapes,
+        annotations=notes,
+        showlegend=False,
     )
-    return figure
 
 
 def pnl_waterfall(projection: Projection) -> go.Figure:
@@ -104,83 +125,71 @@ def pnl_waterfall(projection: Projection) -> go.Figure:
         ("EBITDA", projection.year("ebitda"), "total"),
     ]
     currency = projection.plan.currency
-    figure = go.Figure(
-        go.Waterfall(
-            x=[label for label, _, _ in steps],
-            y=[value for _, value, _ in steps],
-            measure=[measure for _, _, measure in steps],
-            text=[f"{value / 1e6:,.2f} M" for _, value, _ in steps],
-            textposition="outside",
-            connector={"line": {"color": "#bbb"}},
-            decreasing={"marker": {"color": "#d1242f"}},
-            increasing={"marker": {"color": "#1a7f37"}},
-            totals={"marker": {"color": "#4c78a8"}},
-            hovertemplate=f"%{{x}}: {currency} %{{y:,.0f}}<extra></extra>",
-        )
-    )
-    figure.update_layout(
-        title=f"FY{projection.plan.fiscal_year}: gross sales to EBITDA",
+    waterfall = {
+        "type": "waterfall",
+        "x": [label for label, _, _ in steps],
+        "y": [value for _, value, _ in steps],
+        "measure": [measure for _, _, measure in steps],
+        "text": [f"{value / 1e6:,.2f} M" for _, value, _ in steps],
+        "textposition": "outside",
+        "connector": {"line": {"color": "#bbbbbb"}},
+        "decreasing": {"marker": {"color": RED}},
+        "increasing": {"marker": {"color": GREEN}},
+        "totals": {"marker": {"color": BLUE}},
+        "hovertemplate": f"%{{x}}: {currency} %{{y:,.0f}}<extra></extra>",
+    }
+    return _figure(
+        [waterfall],
+        title={"text": f"FY{projection.plan.fiscal_year}: gross sales to EBITDA"},
         yaxis=_money_axis(currency),
         showlegend=False,
-        **{**_LAYOUT, "hovermode": "closest"},
     )
-    return figure
 
 
 def net_sales_and_ebitda_margin(projection: Projection) -> go.Figure:
     """Monthly net sales (bars) and EBITDA margin (line, right axis) against the target margin."""
     currency = projection.plan.currency
     months = list(projection.months)
-    figure = go.Figure()
-    figure.add_bar(
-        x=months, y=projection.line("net_sales")[:-1], name="Net sales", marker_color="#4c78a8",
-        hovertemplate=f"Net sales: {currency} %{{y:,.0f}}<extra></extra>",
-    )  # fmt: skip
-    figure.add_scatter(
-        x=months, y=projection.margin("ebitda")[:-1], name="EBITDA margin", yaxis="y2",
-        mode="lines+markers", line={"color": "#e45756", "width": 3},
-        hovertemplate="EBITDA margin: %{y:.1%}<extra></extra>",
-    )  # fmt: skip
     target = projection.plan.targets.ebitda_margin
-    figure.add_scatter(
-        x=months, y=[target] * len(months), name="Target EBITDA margin", yaxis="y2",
-        mode="lines", line={"color": "#e45756", "dash": "dot", "width": 1},
-        hovertemplate="Target: %{y:.1%}<extra></extra>",
-    )  # fmt: skip
-    figure.update_layout(
-        title="Monthly net sales and EBITDA margin",
+    data = [
+        {"type": "bar", "x": months, "y": _list(projection.line("net_sales")[:-1]),
+         "name": "Net sales", "marker": {"color": BLUE},
+         "hovertemplate": f"Net sales: {currency} %{{y:,.0f}}<extra></extra>"},
+        {"type": "scatter", "x": months, "y": _list(projection.margin("ebitda")[:-1]),
+         "name": "EBITDA margin", "yaxis": "y2", "mode": "lines+markers",
+         "line": {"color": "#e45756", "width": 3},
+         "hovertemplate": "EBITDA margin: %{y:.1%}<extra></extra>"},
+        {"type": "scatter", "x": months, "y": [target] * len(months),
+         "name": "Target EBITDA margin", "yaxis": "y2", "mode": "lines",
+         "line": {"color": "#e45756", "dash": "dot", "width": 1},
+         "hovertemplate": "Target: %{y:.1%}<extra></extra>"},
+    ]  # fmt: skip
+    return _figure(
+        data,
+        title={"text": "Monthly net sales and EBITDA margin"},
         yaxis=_money_axis(currency),
-        yaxis2={
-            "overlaying": "y",
-            "side": "right",
-            "tickformat": ".0%",
-            "showgrid": False,
-            "zeroline": True,
-            "zerolinecolor": "#e45756",
-        },
-        **_LAYOUT,
-    )
-    return figure
+        yaxis2={"overlaying": "y", "side": "right", "tickformat": ".0%", "showgrid": False,
+                "zeroline": True, "zerolinecolor": "#e45756"},
+        hovermode="x unified",
+    )  # fmt: skip
 
 
 def roas_hurdles_by_month(projection: Projection) -> go.Figure:
-    """Break-even and target ROAS by month, with each traffic channel's monthly ROAS as dots."""
+    """Break-even and target ROAS by month, with the blended ROAS (MER) for comparison."""
     months = list(projection.months)
     report = projection.targets
-    figure = go.Figure()
-    figure.add_scatter(
-        x=months, y=report.break_even_roas[:-1], name="Break-even ROAS", mode="lines+markers",
-        line={"color": "#333", "dash": "dash"},
-    )  # fmt: skip
-    figure.add_scatter(
-        x=months, y=report.target_roas[:-1], name="Target ROAS", mode="lines+markers",
-        line={"color": "#e45756"},
-    )  # fmt: skip
-    figure.add_scatter(
-        x=months, y=projection.mer[:-1], name="MER (blended ROAS)", mode="lines",
-        line={"color": "#4c78a8", "width": 1},
-    )  # fmt: skip
-    figure.update_layout(
-        title="ROAS hurdles by month", yaxis_title="ROAS", yaxis_rangemode="tozero", **_LAYOUT
+    data = [
+        {"type": "scatter", "x": months, "y": _list(report.break_even_roas[:-1]),
+         "name": "Break-even ROAS", "mode": "lines+markers",
+         "line": {"color": GREY, "dash": "dash"}},
+        {"type": "scatter", "x": months, "y": _list(report.target_roas[:-1]),
+         "name": "Target ROAS", "mode": "lines+markers", "line": {"color": "#e45756"}},
+        {"type": "scatter", "x": months, "y": _list(projection.mer[:-1]),
+         "name": "MER (blended ROAS)", "mode": "lines", "line": {"color": BLUE, "width": 1}},
+    ]  # fmt: skip
+    return _figure(
+        data,
+        title={"text": "ROAS hurdles by month"},
+        yaxis={"title": {"text": "ROAS"}, "rangemode": "tozero"},
+        hovermode="x unified",
     )
-    return figure

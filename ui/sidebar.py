@@ -77,6 +77,26 @@ def _settings_fields(form_key: str, name: str, year: int, month: int, currency: 
     st.text_input("Currency (ISO 4217)", value=currency, key=f"{form_key}_currency", max_chars=3)
 
 
+@st.dialog("New empty plan")
+def _new_plan_dialog() -> None:
+    plan = state.current_plan()
+    with st.form("new_plan_form", border=False):
+        st.caption("No channels, no traffic, no fixed costs; typical rates to overwrite.")
+        _settings_fields("new_plan", "New plan", plan.fiscal_year, 1, plan.currency)
+        if st.form_submit_button("Start a new plan", on_click=_new_plan, args=("new_plan",)):
+            st.rerun()
+
+
+@st.dialog("Plan settings")
+def _settings_dialog() -> None:
+    plan = state.current_plan()
+    form_key = state.key("settings")
+    with st.form(form_key, border=False):
+        _settings_fields(form_key, plan.name, plan.fiscal_year, plan.first_month, plan.currency)
+        if st.form_submit_button("Save settings", on_click=_apply_settings, args=(form_key,)):
+            st.rerun()
+
+
 def render() -> None:
     plan = state.current_plan()
     projection = state.projection()
@@ -109,18 +129,12 @@ def render() -> None:
                 help="A plan saved with 'Download plan (JSON)'. An invalid file is refused "
                 "with its problems listed, and the current plan stays open.",
             )  # fmt: skip
-            with st.form("new_plan_form", border=False):
-                st.markdown("**New empty plan**")
-                _settings_fields("new_plan", "New plan", plan.fiscal_year, 1, plan.currency)
-                st.form_submit_button(
-                    "Start a new plan", on_click=_new_plan, args=("new_plan",), width="stretch"
-                )
-        with (
-            st.expander("Plan settings", icon=":material/tune:"),
-            st.form(state.key("settings_form"), border=False),
-        ):
-            form_key = state.key("settings")
-            _settings_fields(form_key, plan.name, plan.fiscal_year, plan.first_month, plan.currency)
-            st.form_submit_button(
-                "Save settings", on_click=_apply_settings, args=(form_key,), width="stretch"
-            )
+            new_plan = st.button("New empty plan...", width="stretch", key="new_plan_open")
+        settings = st.button(
+            "Plan settings...", icon=":material/tune:", width="stretch", key="settings_open"
+        )
+    # Dialogs open from the main area: a dialog cannot be called inside the sidebar.
+    if new_plan:
+        _new_plan_dialog()
+    if settings:
+        _settings_dialog()

@@ -11,7 +11,7 @@ shows the changed plan in the same rerun.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 import streamlit as st
 
@@ -26,6 +26,8 @@ ISSUES = "plan_issues"
 SOURCE = "plan_source"
 NOTICE = "plan_notice"
 _PROJECTION = "_projection"
+_CACHE = "_cache"
+T = TypeVar("T")
 
 
 def init_session() -> None:
@@ -60,6 +62,18 @@ def projection() -> Projection:
         st.session_state[_PROJECTION] = cached
     result: Projection = cached[1]
     return result
+
+
+def cached(name: str, build: Callable[[Projection], T]) -> T:
+    """``build(projection)`` computed once per plan revision (figures, formatted tables)."""
+    store = st.session_state.get(_CACHE)
+    if store is None or store[0] != revision():
+        store = (revision(), {})
+        st.session_state[_CACHE] = store
+    if name not in store[1]:
+        store[1][name] = build(projection())
+    value: T = store[1][name]
+    return value
 
 
 def replace_plan(plan: Plan, source: str | None = None, notice: str | None = None) -> None:
