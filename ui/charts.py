@@ -56,9 +56,8 @@ def spend_by_channel(projection: Projection) -> go.Figure:
         barmode="stack",
         title={"text": "Monthly spend by channel"},
         yaxis=_money_axis(projection.plan.currency),
-        height=420,
+        height=480,
         hovermode="x unified",
-        legend={"orientation": "v", "x": 1.02, "y": 1},
     )
 
 
