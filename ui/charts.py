@@ -168,6 +168,7 @@ def net_sales_and_ebitda_margin(projection: Projection) -> go.Figure:
         title={"text": "Monthly net sales and EBITDA margin"},
         yaxis=_money_axis(currency),
         yaxis2={"overlaying": "y", "side": "right", "tickformat": ".0%", "showgrid": False,
+                "dtick": 0.05,
                 "zeroline": True, "zerolinecolor": "#e45756"},
         hovermode="x unified",
     )  # fmt: skip
