@@ -162,7 +162,7 @@ def plan_workbook(plan: Plan, *, exported_at: datetime | None = None) -> bytes:
         plan: the plan to export.
         exported_at: the export time shown on the Summary and kept in the
             file's properties, in UTC (a naive time is taken as UTC). Defaults
-            to now; the same plan and time give the same bytes.
+            to now.
 
     An empty plan (no channels, no fixed costs) exports the organic business
     alone; a channel without spend shows "-" for its ROAS and CPA.

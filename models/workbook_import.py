@@ -8,6 +8,11 @@ and every problem is reported with the sheet and cell it comes from, e.g.
 ``Assumptions!E19 (Return rate, Feb 2027): 'abc' is not allowed; it must be a
 number.``
 
+Numbers come back as the spreadsheet stored them: the export writes 16
+significant digits and LibreOffice saves 15, so a plan whose numbers have up
+to 15 (anything a planner types) comes back equal; a computed value such as
+0.1 + 0.2 comes back rounded in its last digit.
+
 Untrusted files are refused before they are parsed: over 10 MB, archives that
 unpack to more than 100 MB or compress suspiciously well (a zip bomb),
 macro-enabled workbooks and anything that is not an .xlsx workbook. XML is
@@ -198,13 +203,24 @@ def _read_cells(data: bytes) -> dict[str, SheetCells]:
     """
     try:
         return _parse_cells(data)
-    except DefusedXmlException:
-        _refuse(
-            "it declares XML entities (a DTD), which workbooks never need and XML bombs use; "
-            "it was not read"
-        )
     except Exception as error:  # the file's failure, not ours: see the docstring
-        _refuse(f"it could not be read as an Excel workbook ({type(error).__name__}: {error})")
+        if _caused_by_entities(error):
+            _refuse(
+                "it declares XML entities (a DTD), which workbooks never need and XML bombs "
+                "use; it was not read"
+            )
+        reason = str(error).split("\n", 1)[0]
+        _refuse(f"it could not be read as an Excel workbook ({type(error).__name__}: {reason})")
+
+
+def _caused_by_entities(error: BaseException) -> bool:
+    """Whether defusedxml refused an entity declaration, perhaps wrapped by openpyxl."""
+    seen: BaseException | None = error
+    while seen is not None:
+        if isinstance(seen, DefusedXmlException):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
 
 
 def _parse_cells(data: bytes) -> dict[str, SheetCells]:
@@ -529,11 +545,12 @@ class _PlanReader:
 
     # --- the plan's own rules ---------------------------------------------------------
     def _validated(self, data: dict[str, Any]) -> Plan:
+        """The plan, validated by its own rules, each broken rule placed at its cell."""
         try:
             return Plan.model_validate(data)
         except ValidationError as error:
             explained = explain(error, data).issues
-            locs = [_plain_loc(detail["loc"]) for detail in error.errors(include_url=False)]
+            locs = _explained_locs(error)
             if len(locs) != len(explained):
                 raise PlanValidationError(explained) from None
             raise PlanValidationError(
@@ -551,9 +568,20 @@ class _PlanReader:
         return issue
 
 
-def _plain_loc(loc: tuple[str | int, ...]) -> Loc:
-    """pydantic's error location without its union tags ('once', 'monthly')."""
-    return tuple(part for part in loc if part not in ("once", "monthly"))
+def _explained_locs(error: ValidationError) -> list[Loc]:
+    """The location of each issue ``budgets.errors.explain`` makes of ``error``, in its order.
+
+    explain drops the "too short" a list reports when one of its items fails
+    (only the valid items are counted); so does this, and drops the union
+    tags ('once', 'monthly') from each location.
+    """
+    details = error.errors(include_url=False)
+    failing = {d["loc"][:-1] for d in details if d["loc"] and isinstance(d["loc"][-1], int)}
+    return [
+        tuple(part for part in d["loc"] if part not in ("once", "monthly"))
+        for d in details
+        if not (d["type"] in ("too_short", "too_long") and d["loc"] in failing)
+    ]
 
 
 def _same_formula(found: Any, expected: str) -> bool:

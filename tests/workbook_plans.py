@@ -1,0 +1,119 @@
+"""Plans that exercise the workbook's edges, and readers of its recalculated values.
+
+Each builder returns plan data (a dict, as from JSON) built on
+``smallest_plan_data()``; the readers turn a recalculated workbook's cells
+into arrays shaped like the engine's (12 months then the year).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from budgets import Plan, parse_plan
+from models.workbook_layout import FY_COLUMN, Layout, month_column
+from tests.conftest import monthly, smallest_plan_data
+
+HOSTILE_PLAN_NAME = "=cmd|' /C calc'!A0"
+HOSTILE_CHANNELS = (
+    '=HYPERLINK("http://example.invalid","Click")',
+    "+SUM(1,2)",
+    "-Agency fee",
+    "@Zero spend",
+)
+HOSTILE_FIXED_COST = "=1+1 Rent"
+
+
+def edge_plan_data() -> dict[str, Any]:
+    """Every awkward case in one plan.
+
+    A channel with no spend at all (ROAS and CPA undefined), April with every
+    order returned (no net sales: margins undefined), names that look like
+    formulas, monthly CTR and AOV, a CPM channel that also carries an unused
+    CPC, and a CM3 margin target.
+    """
+    data = smallest_plan_data()
+    data["name"] = HOSTILE_PLAN_NAME
+    search, social, agency = data["marketing"]["channels"]
+    search["name"] = HOSTILE_CHANNELS[0]
+    social["name"] = HOSTILE_CHANNELS[1]
+    # Short decimals, as planners type them: LibreOffice keeps 15 significant digits.
+    social["ctr"] = [round(0.01 + 0.001 * month, 4) for month in range(12)]
+    social["aov"] = [80.0 + month for month in range(12)]
+    social["cpc"] = 0.9
+    agency["name"] = HOSTILE_CHANNELS[2]
+    zero = {
+        "name": HOSTILE_CHANNELS[3],
+        "kind": "affiliates",
+        "cost_driver": "cpc",
+        "spend": monthly(0.0),
+        "cpc": 0.4,
+        "conversion_rate": 0.03,
+        "aov": 70.0,
+    }
+    data["marketing"]["channels"] = [search, social, agency, zero]
+    data["pnl"]["return_rate"][3] = 1.0
+    data["pnl"]["fixed_costs"][1]["name"] = HOSTILE_FIXED_COST
+    data["targets"]["cm3_margin"] = 0.2
+    return data
+
+
+def non_working_plan_data() -> dict[str, Any]:
+    """Only non-working channels (agency fee, tools), one idle in summer; no fixed costs."""
+    data = smallest_plan_data()
+    agency = data["marketing"]["channels"][2]
+    tools = {
+        "name": "Tools",
+        "kind": "tools_agency",
+        "cost_driver": "none",
+        "spend": [150.0] * 6 + [0.0, 0.0] + [150.0] * 4,
+    }
+    data["marketing"]["channels"] = [agency, tools]
+    data["pnl"]["fixed_costs"] = []
+    return data
+
+
+def empty_plan_data() -> dict[str, Any]:
+    """No channels and no fixed costs: the organic business alone."""
+    data = smallest_plan_data()
+    data["name"] = "Organic only"
+    data["marketing"]["channels"] = []
+    data["pnl"]["fixed_costs"] = []
+    return data
+
+
+def edge_plan() -> Plan:
+    return parse_plan(edge_plan_data())
+
+
+def non_working_plan() -> Plan:
+    return parse_plan(non_working_plan_data())
+
+
+def empty_plan() -> Plan:
+    return parse_plan(empty_plan_data())
+
+
+# --- reading recalculated workbooks ---------------------------------------------------
+
+
+def number(value: Any) -> float:
+    """A recalculated cell as a number; "-" (undefined) and empty cells are NaN."""
+    if value is None or value == "-":
+        return math.nan
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise AssertionError(f"expected a number or '-', found {value!r}")
+    return float(value)
+
+
+def row_values(ws: Any, row: int) -> np.ndarray:
+    """The 12 months and the FY of one row (columns D to P), as numbers."""
+    return np.array([number(ws.cell(row, month_column(m)).value) for m in range(12)] + [
+        number(ws.cell(row, FY_COLUMN).value)
+    ])  # fmt: skip
+
+
+def layout_of(plan: Plan) -> Layout:
+    return Layout(len(plan.marketing.channels), len(plan.pnl.fixed_costs))
