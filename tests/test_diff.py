@@ -6,11 +6,13 @@ import math
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
 
 from budgets import Plan, parse_plan
 from budgets.diff import ChangeKind, PlanChange, Section, diff_plans
 from models.compare import compare_plans
 from tests.conftest import DELETE, monthly, smallest_plan_data, with_changes
+from tests.strategies import plans
 
 
 def changed(*edits: tuple[str, Any]) -> Plan:
@@ -247,3 +249,27 @@ def test_comparing_equal_plans_gives_an_empty_table_and_no_effect(smallest: Plan
         "section", "item", "field", "month", "change", "old", "new",
     ]  # fmt: skip
     assert comparison.effects_table()["change"].tolist() == [0.0, 0.0, 0.0, 0.0]
+
+
+# --- properties ---------------------------------------------------------------
+
+
+@settings(max_examples=50, deadline=None)
+@given(data=plans())
+def test_any_plan_compared_with_itself_has_no_changes(data: dict[str, Any]) -> None:
+    plan = parse_plan(data)
+
+    assert diff_plans(plan, parse_plan(data)) == ()
+
+
+@settings(max_examples=50, deadline=None)
+@given(old=plans(), new=plans())
+def test_every_change_has_different_old_and_new_values_and_a_month_of_the_new_plan(
+    old: dict[str, Any], new: dict[str, Any]
+) -> None:
+    before, after = parse_plan(old), parse_plan(new)
+
+    changes = diff_plans(before, after)
+
+    assert all(change.old != change.new for change in changes)
+    assert {c.month for c in changes} <= {None, *after.month_labels}

@@ -23,6 +23,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import create_engine, event, exc, make_url, text
 
 from budgets import Plan, PlanValidationError, parse_plan, save_plan
@@ -103,6 +105,13 @@ def open_store(db_url: str) -> Iterator[Any]:
     yield open_one
     for store in opened:
         store.close()
+
+
+@pytest.fixture
+def sql_store(open_store: Any) -> SqlPlanStore:
+    """One store on the test's database, kept across a property test's examples."""
+    store: SqlPlanStore = open_store()
+    return store
 
 
 @pytest.fixture(params=["memory", "sqlite", "postgresql"])
@@ -433,6 +442,25 @@ def test_names_with_quotes_sql_paths_and_unicode_round_trip_as_data(
     assert store.get(PlanKey(name, 2027)).info.author == name
     assert sorted(s.key.name for s in store.list()) == sorted(["Smallest", name])
     assert len(store.history(KEY)) == 1
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    name=st.text(st.characters(exclude_categories=("Cc", "Cs")), min_size=1, max_size=80).filter(
+        str.strip
+    )
+)
+def test_any_valid_name_round_trips_as_data(sql_store: SqlPlanStore, name: str) -> None:
+    store = sql_store
+    key = PlanKey(name, 2027)
+    assume(all(s.key.match_name != key.match_name for s in store.list()))
+
+    store.save(smallest_plan(name=name), base_version=None, author="Marta")
+
+    assert store.get(key).plan.name == name.strip()
+    assert key.name in [s.key.name for s in store.list()]
 
 
 def test_names_are_trimmed(store: PlanStore) -> None:
