@@ -97,8 +97,8 @@ def open_store(db_url: str) -> Iterator[Any]:
     """Opens SqlPlanStores on the test's database (one per session of a user); closes them."""
     opened: list[SqlPlanStore] = []
 
-    def open_one(clock: Any = None) -> SqlPlanStore:
-        store = SqlPlanStore(db_url, clock=clock or TickingClock())
+    def open_one() -> SqlPlanStore:
+        store = SqlPlanStore(db_url, clock=TickingClock())
         opened.append(store)
         return store
 
@@ -123,10 +123,11 @@ def store(request: pytest.FixtureRequest) -> Iterator[PlanStore]:
         yield opened
 
 
-def smallest_plan(**changes: Any) -> Plan:
+def smallest_plan(*edits: tuple[str, Any], **fields: Any) -> Plan:
+    """The smallest plan (tests/conftest.py) with edits at paths and top-level fields replaced."""
     data = smallest_plan_data()
-    for path, value in changes.items():
-        data = with_changes(data, path.replace("__", "."), value)
+    for path, value in [*edits, *fields.items()]:
+        data = with_changes(data, path, value)
     return parse_plan(data)
 
 
@@ -163,7 +164,7 @@ def test_get_returns_the_saved_plan_unchanged(store: PlanStore) -> None:
 
 
 def test_every_save_appends_a_version_and_keeps_the_earlier_ones(store: PlanStore) -> None:
-    plans = [smallest_plan(**{"marketing__channels__0__spend__3": spend}) for spend in (1, 2, 3)]
+    plans = [smallest_plan(("marketing.channels.0.spend.3", spend)) for spend in (1, 2, 3)]
 
     for base, plan in enumerate(plans):
         store.save(plan, base_version=base or None, author="Marta", comment=f"spend {base + 1}")
@@ -219,7 +220,7 @@ def test_an_empty_store_lists_nothing(store: PlanStore) -> None:
 
 
 def test_restore_appends_the_old_content_as_a_new_draft(store: PlanStore) -> None:
-    old, new = smallest_plan(), smallest_plan(**{"targets__net_sales": 500_000.0})
+    old, new = smallest_plan(), smallest_plan(("targets.net_sales", 500_000.0))
     store.save(old, base_version=None, author="Marta")
     store.save(new, base_version=1, author="Elif", status=VersionStatus.SUBMITTED)
 
@@ -292,8 +293,8 @@ def test_a_restore_on_top_of_an_older_version_is_refused(store: PlanStore) -> No
 
 def test_the_loser_of_a_conflict_saves_its_edits_on_top_of_the_winner(store: PlanStore) -> None:
     store.save(smallest_plan(), base_version=None, author="Marta")
-    winner = smallest_plan(**{"targets__net_sales": 450_000.0})
-    loser = smallest_plan(**{"targets__ebitda_margin": 0.12})
+    winner = smallest_plan(("targets.net_sales", 450_000.0))
+    loser = smallest_plan(("targets.ebitda_margin", 0.12))
     store.save(winner, base_version=1, author="Elif")
     with pytest.raises(VersionConflictError) as refused:
         store.save(loser, base_version=1, author="Jonas")
@@ -341,7 +342,7 @@ def test_saving_on_top_of_an_approved_version_starts_a_new_draft_and_keeps_it(
     approved_plan = smallest_plan()
     store.save(approved_plan, base_version=None, author="Marta")
     store.approve(KEY, 1, "Farid")
-    edited = smallest_plan(**{"marketing__channels__2__spend__0": 900.0})
+    edited = smallest_plan(("marketing.channels.2.spend.0", 900.0))
 
     draft = store.save(edited, base_version=1, author="Marta", comment="Agency fee up")
 
@@ -359,7 +360,7 @@ def test_saving_on_top_of_an_approved_version_starts_a_new_draft_and_keeps_it(
 def test_restoring_an_approved_version_makes_a_draft_copy(store: PlanStore) -> None:
     store.save(smallest_plan(), base_version=None, author="Marta")
     store.approve(KEY, 1, "Farid")
-    store.save(smallest_plan(**{"targets__net_sales": 1.0}), base_version=1, author="Marta")
+    store.save(smallest_plan(("targets.net_sales", 1.0)), base_version=1, author="Marta")
 
     restored = store.restore(KEY, 1, base_version=2, author="Marta", comment="Back to approved")
 
@@ -555,8 +556,8 @@ def test_two_sessions_saving_on_top_of_the_same_version_one_wins(
     first = open_store()
     first.save(smallest_plan(), base_version=None, author="Marta")
     elif_store, jonas_store = (first, first) if shared else (open_store(), open_store())
-    elif_plan = smallest_plan(**{"targets__net_sales": 450_000.0})
-    jonas_plan = smallest_plan(**{"targets__ebitda_margin": 0.12})
+    elif_plan = smallest_plan(("targets.net_sales", 450_000.0))
+    jonas_plan = smallest_plan(("targets.ebitda_margin", 0.12))
 
     results = _race(
         lambda: elif_store.save(elif_plan, base_version=1, author="Elif"),
@@ -695,7 +696,7 @@ def test_a_save_killed_inside_its_transaction_leaves_earlier_versions_intact(
     open_store: Any, db_url: str, tmp_path: Path
 ) -> None:
     store = open_store()
-    first, second = smallest_plan(), smallest_plan(**{"targets__net_sales": 450_000.0})
+    first, second = smallest_plan(), smallest_plan(("targets.net_sales", 450_000.0))
     store.save(first, base_version=None, author="Marta")
     store.save(second, base_version=1, author="Elif")
     plan_file = tmp_path / "edited.json"
