@@ -35,6 +35,11 @@ page = st.navigation(
             help="Net-sales and margin targets, and what they imply: break-even and target ROAS, "
             "the largest budget the margin allows, the sales, conversion or AOV needed.",
         ),
+        st.Page(
+            "pages/history.py", title="History", icon=":material/history:",
+            help="Every saved version of the plan: compare two, look at an old one, restore it, "
+            "or approve a version.",
+        ),
     ]
 )  # fmt: skip
 state.enter_page(page.url_path)

@@ -8,13 +8,16 @@ from budgets import PlanValidationError, plan_from_json, plan_to_json
 from budgets.edits import empty_plan, with_settings
 from budgets.files import plan_file_stem
 from budgets.samples import sample_plan
-from ui import kpis, state
+from budgets.store import PlanKey, VersionStatus
+from budgets.store_model import when
+from ui import kpis, state, storage
 
 UPLOAD_LIMIT_BYTES = 5 * 1024 * 1024
 
 
 def _open_sample() -> None:
     state.replace_plan(sample_plan(), source="Sample plan", notice="Opened the sample plan.")
+    storage.forget_base()
 
 
 def _open_upload(widget_key: str) -> None:
@@ -33,6 +36,7 @@ def _open_upload(widget_key: str) -> None:
         )
         return
     state.replace_plan(plan, source=f"Uploaded {upload.name}", notice=f"Opened {upload.name}.")
+    storage.forget_base()
 
 
 def _new_plan(form_key: str) -> None:
@@ -48,6 +52,7 @@ def _new_plan(form_key: str) -> None:
         state.report(error.issues)
         return
     state.replace_plan(plan, source="New plan", notice=f"Started the new plan '{plan.name}'.")
+    storage.forget_base()
 
 
 def _apply_settings(form_key: str) -> None:
@@ -75,6 +80,69 @@ def _settings_fields(form_key: str, name: str, year: int, month: int, currency: 
         help="The month the fiscal year starts in; FY2027 starting in April runs to March 2028.",
     )  # fmt: skip
     st.text_input("Currency (ISO 4217)", value=currency, key=f"{form_key}_currency", max_chars=3)
+
+
+def _save(form_key: str) -> None:
+    values = st.session_state
+    storage.save(
+        values[f"{form_key}_author"],
+        values[f"{form_key}_comment"],
+        VersionStatus(values[f"{form_key}_status"]),
+    )
+
+
+@st.dialog("Save a version")
+def _save_dialog() -> None:
+    stored = storage.base()
+    plan = state.current_plan()
+    if stored is None or stored.info.key != PlanKey.of(plan):
+        st.caption(f"'{plan.name}' FY{plan.fiscal_year} is saved as a new stored plan.")
+    elif stored.info.is_approved:
+        st.caption(
+            f"Version {stored.info.version} is approved and stays as it is: "
+            "this save starts a new draft on top of it."
+        )
+    else:
+        st.caption(f"Saved as a new version on top of version {stored.info.version}.")
+    form_key = state.key("save")
+    with st.form(form_key, border=False):
+        st.text_input(
+            "Your name", value=storage.author(), key=f"{form_key}_author", max_chars=80,
+            help="Asked once per session; every version records who saved it.",
+        )  # fmt: skip
+        st.text_area("Comment", key=f"{form_key}_comment", max_chars=2000, height=80)
+        st.radio(
+            "Status", [VersionStatus.DRAFT.value, VersionStatus.SUBMITTED.value],
+            key=f"{form_key}_status", horizontal=True,
+            help="Submitted: ready for finance to approve.",
+        )  # fmt: skip
+        if st.form_submit_button("Save version", on_click=_save, args=(form_key,), type="primary"):
+            st.rerun()
+
+
+def _open_stored(widget_key: str) -> None:
+    summary = st.session_state.get(widget_key)
+    if summary is not None:
+        storage.open_stored(summary.key)
+
+
+def _version_line() -> None:
+    stored = storage.base()
+    unsaved = storage.has_unsaved_edits()
+    if stored is None:
+        st.markdown(":orange-badge[:material/edit: Not saved yet]")
+        return
+    info = stored.info
+    status = {"draft": "gray", "submitted": "blue", "approved": "green"}[info.status.value]
+    line = (
+        f":{status}-badge[Version {info.version} · {info.status.value}] "
+        f":small[:gray[by {info.author}, {when(info.saved_at)}]]"
+    )
+    if unsaved:
+        line += "  \n:orange-badge[:material/edit: Unsaved edits]"
+        if info.is_approved:
+            line += " :small[:gray[saving starts a new draft]]"
+    st.markdown(line)
 
 
 @st.dialog("New empty plan")
@@ -106,6 +174,11 @@ def render() -> None:
             f"FY{plan.fiscal_year} ({projection.months[0]} - {projection.months[-1]}) · "
             f"{plan.currency} · {st.session_state.get(state.SOURCE, '')}"
         )
+        _version_line()
+        save = st.button(
+            "Save version...", icon=":material/save:", type="primary", width="stretch",
+            key="save_open",
+        )  # fmt: skip
         for metric in (kpis.net_sales, kpis.ebitda_margin, kpis.marketing, kpis.mer):
             metric(projection)
 
@@ -119,6 +192,15 @@ def render() -> None:
             key="download_json",
         )
         with st.expander("Open a plan", icon=":material/folder_open:"):
+            stored_key = state.key("stored_plan")
+            summaries = storage.stored_plans()
+            st.selectbox(
+                "Stored plans", summaries, index=None, key=stored_key,
+                placeholder="Choose a stored plan" if summaries else "No plan saved yet",
+                format_func=lambda s: f"{s.key.name} FY{s.key.fiscal_year} · "
+                f"v{s.latest.version} {s.latest.status.value}",
+                on_change=_open_stored, args=(stored_key,),
+            )  # fmt: skip
             st.button(
                 "Open the sample plan", on_click=_open_sample, width="stretch", key="open_sample"
             )
@@ -134,6 +216,8 @@ def render() -> None:
             "Plan settings...", icon=":material/tune:", width="stretch", key="settings_open"
         )
     # Dialogs open from the main area: a dialog cannot be called inside the sidebar.
+    if save:
+        _save_dialog()
     if new_plan:
         _new_plan_dialog()
     if settings:

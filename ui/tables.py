@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
 import streamlit as st
 
-from models import PNL_LABELS, PNL_LINES, YEAR, Projection
-from models.formatting import format_amount, format_count, format_rate, format_roas
+from budgets import Plan
+from budgets.store import VersionInfo
+from models import PNL_LABELS, PNL_LINES, YEAR, Projection, project_plan
+from models.compare import compare_plans
+from models.formatting import format_amount, format_change, format_count, format_rate, format_roas
 
 COUNT_ROWS = (PNL_LABELS["sessions"], PNL_LABELS["orders"])
 SHORT_LABELS = {
@@ -118,3 +123,55 @@ def roas_hurdles(projection: Projection) -> pd.DataFrame:
         "Target ROAS": roas(report.target_roas),
     }
     return pd.DataFrame.from_dict(rows, orient="index", columns=[*projection.months, YEAR])
+
+
+def pnl_summary_of(plan: Plan) -> pd.DataFrame:
+    """``pnl_summary`` of any plan (a stored version, say), not only the session's."""
+    return pnl_summary(project_plan(plan))
+
+
+def versions(history: Sequence[VersionInfo]) -> pd.DataFrame:
+    """A plan's versions, newest first: one row each."""
+    columns = ["version", "status", "author", "saved_at", "comment", "based_on",
+               "restored_from", "approved_by", "approved_at"]  # fmt: skip
+    return pd.DataFrame([info.as_row() for info in history], columns=columns)
+
+
+def version_columns() -> dict[str, Any]:
+    return {
+        "version": st.column_config.NumberColumn("Version", format="%d", width=70),
+        "status": st.column_config.TextColumn("Status", width=90),
+        "author": st.column_config.TextColumn("Saved by"),
+        "saved_at": st.column_config.DatetimeColumn("Saved (UTC)", format="YYYY-MM-DD HH:mm"),
+        "comment": st.column_config.TextColumn("Comment", width="large"),
+        "based_on": st.column_config.NumberColumn("Based on", format="%d", width=80),
+        "restored_from": st.column_config.NumberColumn("Restores", format="%d", width=80),
+        "approved_by": st.column_config.TextColumn("Approved by"),
+        "approved_at": st.column_config.DatetimeColumn("Approved (UTC)", format="YYYY-MM-DD HH:mm"),
+    }
+
+
+@dataclass(frozen=True)
+class ComparisonTables:
+    """Two plans compared, ready to show: the year's effects and every changed value."""
+
+    effects: pd.DataFrame
+    changes: pd.DataFrame
+
+
+def comparison(old: Plan, new: Plan) -> ComparisonTables:
+    """What changed from ``old`` to ``new`` (values as typed) and its effect on the year (text)."""
+    compared = compare_plans(old, new)
+    effects = compared.effects_table()
+    currency = new.currency
+    text = pd.DataFrame(
+        {
+            f"From ({currency})": [format_amount(v) for v in effects["old"]],
+            f"To ({currency})": [format_amount(v) for v in effects["new"]],
+            "Change": [format_amount(v) for v in effects["change"]],
+            "Change %": [format_change(v) for v in effects["change_rate"]],
+        },
+        index=effects.index.rename("Year"),
+    )
+    changes = compared.changes_table().astype({"old": "string", "new": "string"})
+    return ComparisonTables(text, changes)

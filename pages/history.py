@@ -1,0 +1,101 @@
+"""History: every saved version of the plan, what changed between two, restore and approve."""
+
+import streamlit as st
+
+from ui import state, storage, tables
+
+plan = state.current_plan()
+st.caption(
+    "Every save is kept as a version. Compare any two (or your unsaved edits with a version), "
+    "look at an old version, restore it as a new version, or approve one for finance."
+)
+state.show_messages()
+
+key = storage.stored_key()
+if key is None:
+    st.info(
+        f"'{plan.name}' FY{plan.fiscal_year} is not saved yet. Save it from the sidebar to start "
+        "its history, or open a stored plan there.",
+        icon=":material/history:",
+    )
+    st.stop()
+
+versions = storage.history(key)
+st.subheader(f"Versions of '{key.name}' FY{key.fiscal_year}")
+st.dataframe(
+    tables.versions(versions),
+    hide_index=True,
+    column_config=tables.version_columns(),
+    placeholder="-",
+)
+
+conflict = st.session_state.get(storage.CONFLICT)
+if conflict is not None:
+    st.warning(
+        f"Version {conflict.version} was saved by {conflict.author} after the version your "
+        "edits started from. Compare it with your edits below, then open it and re-apply what "
+        "you need, or save your edits under another name.",
+        icon=":material/merge_type:",
+    )
+
+EDITS = "Your edits (unsaved)"
+numbers = [info.version for info in versions]
+choices = ([EDITS] if storage.has_unsaved_edits() else []) + numbers
+label = {number: f"Version {number}" for number in numbers} | {EDITS: EDITS}
+st.subheader("Compare")
+older, newer = st.columns(2)
+base = storage.base()
+default_old = numbers.index(base.info.version) if base and base.info.key == key else 0
+old = older.selectbox(
+    "From", numbers, index=min(default_old, len(numbers) - 1), format_func=label.get,
+    key="compare_from",
+)  # fmt: skip
+new = newer.selectbox("To", choices, index=0, format_func=label.get, key="compare_to")
+old_stored = storage.version(key, old)
+new_plan = plan if new == EDITS else getattr(storage.version(key, new), "plan", None)
+if old_stored is not None and new_plan is not None:
+    comparison = tables.comparison(old_stored.plan, new_plan)
+    effects, changes = st.columns([2, 3])
+    with effects:
+        st.markdown("**What it did to the year**")
+        st.dataframe(comparison.effects, column_config=tables.text_columns(comparison.effects, 120))
+    with changes:
+        st.markdown(f"**{len(comparison.changes)} changed values**")
+        if comparison.changes.empty:
+            st.caption("The two are the same plan.")
+        else:
+            st.dataframe(comparison.changes, hide_index=True, height=320)
+
+st.subheader("Look at a version")
+chosen = st.selectbox(
+    "Version", numbers, format_func=label.get, key="look_at_version",
+    help="Opens read-only here; restore it to carry on from it.",
+)  # fmt: skip
+stored = storage.version(key, chosen)
+if stored is not None:
+    info = stored.info
+    st.caption(
+        f"Version {info.version} · {info.status.value} · saved by {info.author} · "
+        f"{info.comment or 'no comment'}"
+    )
+    summary = tables.pnl_summary_of(stored.plan)
+    left, right = st.columns([3, 2])
+    left.dataframe(summary, height=565, column_config=tables.text_columns(summary, 200))
+    with right:
+        name = st.text_input("Your name", value=storage.author(), key="history_author")
+        st.button(
+            f"Restore version {info.version} as a new version",
+            icon=":material/restore:", width="stretch", key="restore_version",
+            on_click=storage.restore, args=(key, info.version, name),
+            help="Its content is saved again on top of the latest version; nothing is deleted.",
+        )  # fmt: skip
+        st.button(
+            f"Approve version {info.version}",
+            icon=":material/verified:", width="stretch", key="approve_version",
+            disabled=info.is_approved,
+            on_click=storage.approve, args=(key, info.version, name),
+            help="Finance's sign-off. An approved version never changes; editing it starts a "
+            "new draft.",
+        )  # fmt: skip
+        if info.is_approved:
+            st.success(f"Approved by {info.approved_by}.", icon=":material/verified:")

@@ -1,0 +1,174 @@
+"""The session's link to the plan store: which stored version the edits started from.
+
+``plan_base`` holds the stored version the session's plan was opened from
+or last saved as (its record and its content). Edits change the session's
+plan, never the base; "unsaved edits" is the plan differing from its base.
+Opening the sample, an upload or a new plan drops the base: that plan is
+not stored until it is saved.
+"""
+
+from __future__ import annotations
+
+import os
+
+import streamlit as st
+
+from budgets import PlanValidationError
+from budgets.store import (
+    DB_PATH_ENV,
+    DB_URL_ENV,
+    PlanKey,
+    PlanStore,
+    PlanStoreError,
+    PlanSummary,
+    StoredPlan,
+    VersionConflictError,
+    VersionInfo,
+    VersionStatus,
+    store_from_env,
+)
+from ui import state
+
+BASE = "plan_base"
+AUTHOR = "author"
+CONFLICT = "plan_conflict"
+
+
+@st.cache_resource(show_spinner=False)
+def _store(url: str, path: str) -> PlanStore:
+    return store_from_env({DB_URL_ENV: url, DB_PATH_ENV: path} if path else {DB_URL_ENV: url})
+
+
+def plan_store() -> PlanStore:
+    """The store BUDGET_DB_URL or BUDGET_DB_PATH names (SQLite by default), one per process."""
+    return _store(os.environ.get(DB_URL_ENV, ""), os.environ.get(DB_PATH_ENV, ""))
+
+
+def base() -> StoredPlan | None:
+    stored: StoredPlan | None = st.session_state.get(BASE)
+    return stored
+
+
+def author() -> str:
+    name: str = st.session_state.get(AUTHOR, "")
+    return name
+
+
+def has_unsaved_edits() -> bool:
+    stored = base()
+    return stored is None or stored.plan != state.current_plan()
+
+
+def stored_key() -> PlanKey | None:
+    """The stored plan the session works on: its base's key."""
+    stored = base()
+    return stored.info.key if stored is not None else None
+
+
+def forget_base() -> None:
+    st.session_state[BASE] = None
+    st.session_state[CONFLICT] = None
+
+
+def _remember(stored: StoredPlan) -> None:
+    st.session_state[BASE] = stored
+    st.session_state[CONFLICT] = None
+
+
+def stored_plans() -> tuple[PlanSummary, ...]:
+    try:
+        return plan_store().list()
+    except PlanStoreError as error:
+        state.report([str(error)])
+        return ()
+
+
+def open_stored(key: PlanKey, version: int | None = None) -> None:
+    """Open a stored version (the latest by default) as the session's plan."""
+    try:
+        stored = plan_store().get(key, version)
+    except PlanStoreError as error:
+        state.report([str(error)])
+        return
+    state.replace_plan(
+        stored.plan,
+        source=f"Stored plan, version {stored.info.version}",
+        notice=f"Opened version {stored.info.version} of '{key.name}' FY{key.fiscal_year}.",
+    )
+    _remember(stored)
+
+
+def save(name: str, comment: str, status: VersionStatus) -> None:
+    """Save the session's plan as a new version on top of its base.
+
+    A plan whose name or fiscal year changed since its base is saved as a new
+    plan. A refused save (someone saved meanwhile) keeps the edits in the
+    session and says who saved what and when.
+    """
+    plan = state.current_plan()
+    stored = base()
+    same_plan = stored is not None and stored.info.key == PlanKey.of(plan)
+    base_version = stored.info.version if stored is not None and same_plan else None
+    try:
+        info = plan_store().save(
+            plan, base_version=base_version, author=name, comment=comment, status=status
+        )
+    except VersionConflictError as error:
+        st.session_state[CONFLICT] = error.latest
+        state.report([str(error)])
+        return
+    except (PlanStoreError, PlanValidationError) as error:
+        state.report([str(error)])
+        return
+    st.session_state[AUTHOR] = info.author
+    _remember(StoredPlan(info, plan))
+    st.session_state[state.SOURCE] = f"Stored plan, version {info.version}"
+    st.session_state[state.NOTICE] = f"Saved version {info.version} ({info.status.value})."
+
+
+def history(key: PlanKey) -> tuple[VersionInfo, ...]:
+    try:
+        return plan_store().history(key)
+    except PlanStoreError as error:
+        state.report([str(error)])
+        return ()
+
+
+def version(key: PlanKey, number: int) -> StoredPlan | None:
+    try:
+        return plan_store().get(key, number)
+    except PlanStoreError as error:
+        state.report([str(error)])
+        return None
+
+
+def approve(key: PlanKey, number: int, approver: str) -> None:
+    """Mark a version approved; the session's base follows if it is that version."""
+    try:
+        info = plan_store().approve(key, number, approver)
+    except (PlanStoreError, PlanValidationError) as error:
+        state.report([str(error)])
+        return
+    st.session_state[AUTHOR] = info.approved_by or approver
+    stored = base()
+    if stored is not None and stored.info.key == key and stored.info.version == number:
+        _remember(StoredPlan(info, stored.plan))
+    st.session_state[state.NOTICE] = f"Version {number} approved by {info.approved_by}."
+
+
+def restore(key: PlanKey, number: int, name: str) -> None:
+    """Save an old version again as a new draft on top of the latest, and open it."""
+    try:
+        latest = plan_store().history(key)[0].version
+        info = plan_store().restore(key, number, base_version=latest, author=name)
+        restored = plan_store().get(key, info.version)
+    except (PlanStoreError, PlanValidationError) as error:
+        state.report([str(error)])
+        return
+    st.session_state[AUTHOR] = info.author
+    state.replace_plan(
+        restored.plan,
+        source=f"Stored plan, version {info.version}",
+        notice=f"Version {number} restored as version {info.version}.",
+    )
+    _remember(restored)
