@@ -53,6 +53,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from openpyxl import Workbook
 from openpyxl.cell.cell import Cell
 from openpyxl.chart import BarChart, LineChart, Reference, Series
@@ -67,7 +68,7 @@ from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 
 from budgets import MONTHS, ChannelKind, CostDriver, Plan
-from models.pnl import COUNT_LINES, PNL_LABELS, PNL_LINES
+from models.pnl import COST_LINES, COUNT_LINES, PNL_LABELS, PNL_LINES
 from models.projection import project_plan
 from models.workbook_layout import (
     ASSUMPTIONS,
@@ -254,11 +255,14 @@ class _Cells:
         self._styles: dict[tuple[str, str | None], Any] = {}
 
     def style(self, cell: Cell, style: str, fmt: str | None = None) -> Cell:
+        """Apply a named style; a number format also aligns the cell right, "-" with the figures."""
         array = self._styles.get((style, fmt))
         if array is None:
             cell.style = style
             if fmt:
                 cell.number_format = fmt
+                if style != HEADER:
+                    cell.alignment = Alignment(horizontal="right")
             self._styles[(style, fmt)] = copy(cell._style)
         else:
             cell._style = copy(array)
@@ -294,6 +298,7 @@ class _PlanWorkbook:
         self.exported_at = exported_at
         self.layout = Layout(len(plan.marketing.channels), len(plan.pnl.fixed_costs))
         self.fmt = _Formats.of(plan.currency)
+        self.projection = project_plan(plan)
         self.cells = _Cells()
         self.wb = Workbook()
         for style in _named_styles():
@@ -322,15 +327,18 @@ class _PlanWorkbook:
         self.cells.text(ws.cell(1, 1), title, TITLE)
         self.cells.text(ws.cell(2, 1), note, NOTE)
 
-    def _month_header(self, ws: Worksheet, row: int, label: str) -> None:
-        """A header row: a label, then the 12 fiscal months as dates from the plan's inputs, FY."""
+    def _month_header(self, ws: Worksheet, row: int, label: str, *, year: bool = True) -> None:
+        """A header row: a label, the 12 fiscal months (dates from the plan's inputs), then FY."""
         for column in range(LABEL_COLUMN + 1, FIRST_MONTH_COLUMN):
             self.cells.style(ws.cell(row, column), HEADER)
         self.cells.text(ws.cell(row, LABEL_COLUMN), label, HEADER)
         for month in range(MONTHS):
             formula = f"=DATE(FiscalYear,FirstMonth+{month},1)"
             self.cells.put(ws.cell(row, month_column(month)), formula, HEADER, self.fmt.month)
-        self.cells.text(ws.cell(row, FY_COLUMN), "FY", HEADER)
+        if year:
+            self.cells.text(ws.cell(row, FY_COLUMN), "FY", HEADER)
+        else:
+            self.cells.style(ws.cell(row, FY_COLUMN), HEADER)
 
     def _band(self, ws: Worksheet, row: int, label: str, style: str, last: int = FY_COLUMN) -> None:
         """A row in one style from column A to ``last``, labelled in A."""
@@ -368,6 +376,48 @@ class _PlanWorkbook:
         ws.oddHeader.right.text = "&A"
         ws.oddFooter.left.text = f"Exported {self.exported_at:%Y-%m-%d %H:%M} UTC"
         ws.oddFooter.right.text = "Page &P of &N"
+
+    @staticmethod
+    def _widths(months: list[str], years: list[str]) -> dict[str, float]:
+        """Month and FY column widths that show every figure whole, never as "####".
+
+        ``months`` and ``years`` are the figures the columns hold, as shown.
+        """
+        month = max((len(text) for text in months), default=0) + 2
+        year = max((len(text) for text in years), default=0) + 2
+        return {**dict.fromkeys(MONTH_LETTERS, max(month, 11)), FY: max(year, 12)}
+
+    def _money(self, values: np.ndarray, cents: bool = False) -> list[str]:
+        """Amounts as the workbook shows them, "EUR -1,234" (undefined ones left out)."""
+        code = self.plan.currency
+        digits = 2 if cents else 0
+        return [f"{code} {value:,.{digits}f}" for value in values[np.isfinite(values)]]
+
+    def _statement_widths(self) -> dict[str, float]:
+        """Widths for the P&L and the Marketing plan: every line as shown, impressions, CPAs."""
+        projection = self.projection
+        signs = np.array([-1.0 if line in COST_LINES else 1.0 for line in PNL_LINES])
+        shown = projection.lines * signs[:, None]
+        impressions = projection.channels.impressions.sum(axis=0)
+        cpa = projection.channels.cpa
+        return self._widths(
+            [
+                *self._money(shown[:, :MONTHS].ravel()),
+                *self._money(cpa[:, :MONTHS].ravel(), cents=True),
+                *(f"{count:,.0f}" for count in impressions[:MONTHS]),
+            ],
+            [
+                *self._money(shown[:, MONTHS]),
+                *self._money(cpa[:, MONTHS], cents=True),
+                f"{impressions[MONTHS]:,.0f}",
+            ],
+        )
+
+    def _assumption_widths(self) -> dict[str, float]:
+        """Widths for the Assumptions: the fixed-cost lines and their total, by month and year."""
+        fixed = np.array([line.amounts for line in self.plan.pnl.fixed_costs], dtype=float)
+        totals = fixed.reshape(-1, MONTHS).sum(axis=0)
+        return self._widths(self._money(totals), self._money(np.array([totals.sum()])))
 
     @staticmethod
     def _validate(ws: Worksheet, rule: DataValidation, ranges: list[str]) -> None:
@@ -493,7 +543,7 @@ class _PlanWorkbook:
         self._validate(ws, _positive_rule(), ranges["positive"])
         self._page(
             ws,
-            {"A": 46, "B": 18, "C": 13, **dict.fromkeys(MONTH_LETTERS, 12), FY: 13},
+            {"A": 46, "B": 18, "C": 13, **self._assumption_widths()},
             freeze="D3",
             title_rows="1:2",
             title_columns="A:C",
@@ -503,7 +553,7 @@ class _PlanWorkbook:
         """One channel driver, a row per channel: its value for the year in C, or 12 months."""
         ws, layout, cells = self.assumptions, self.layout, self.cells
         header = layout.channel_driver_header_row(driver)
-        self._month_header(ws, header, CHANNEL_DRIVER_LABELS[driver])
+        self._month_header(ws, header, CHANNEL_DRIVER_LABELS[driver], year=False)
         cells.text(ws.cell(header, KIND_COLUMN), "Cost driver")
         cells.text(ws.cell(header, YEAR_INPUT_COLUMN), YEAR_INPUT_LABEL)
         number_format, _ = self._unit(driver)
@@ -605,7 +655,7 @@ class _PlanWorkbook:
             self._validate(ws, _list_rule(drivers, "a cost driver"), [f"C{first}:C{last}"])
         self._page(
             ws,
-            {"A": 34, "B": 16, "C": 18, **dict.fromkeys(MONTH_LETTERS, 13), FY: 15},
+            {"A": 34, "B": 16, "C": 18, **self._statement_widths()},
             freeze=f"D{HEADER_ROW + 1}",
             title_rows=f"{HEADER_ROW}:{HEADER_ROW}",
             title_columns="A:C",
@@ -701,7 +751,7 @@ class _PlanWorkbook:
                 cells.put(ws[f"{letter}{row}"], margin, style, fmt.rate)
         self._page(
             ws,
-            {"A": 36, "B": 36, "C": 2, **dict.fromkeys(MONTH_LETTERS, 14), FY: 15, SHARE: 15},
+            {"A": 36, "B": 34, "C": 2, **self._statement_widths(), SHARE: 13},
             freeze=f"D{HEADER_ROW + 1}",
             title_rows=f"{HEADER_ROW}:{HEADER_ROW}",
             title_columns="A:C",
@@ -798,13 +848,12 @@ class _PlanWorkbook:
             ("Break-even ROAS", f"={kpi}{FY}{k['break_even_roas']}", None, fmt.roas),
             ("Target ROAS", f"={kpi}{FY}{k['target_roas']}", None, fmt.roas),
         ]
-        right = Alignment(horizontal="right")
         for row, (label, plan_value, target, number_format) in enumerate(headline, start=head + 1):
             cells.text(ws.cell(row, 1), label, FORMULA)
-            cells.put(ws.cell(row, 2), plan_value, FORMULA, number_format).alignment = right
-            cells.put(ws.cell(row, 3), target, FORMULA, number_format).alignment = right
+            cells.put(ws.cell(row, 2), plan_value, FORMULA, number_format)
+            cells.put(ws.cell(row, 3), target, FORMULA, number_format)
             difference = f"=IFERROR(B{row}-C{row},{UNDEFINED})" if target else None
-            cells.put(ws.cell(row, 4), difference, FORMULA, number_format).alignment = right
+            cells.put(ws.cell(row, 4), difference, FORMULA, number_format)
 
         solves_head = head + len(headline) + 2
         self._band(ws, solves_head, "What the targets imply", SECTION, 8)
@@ -815,7 +864,7 @@ class _PlanWorkbook:
             NOTE,
         )
         wrap = Alignment(wrap_text=True, vertical="top")
-        solves = project_plan(self.plan).targets.solves
+        solves = self.projection.targets.solves
         for row, solve in enumerate(solves, start=solves_head + 2):
             cells.text(ws.cell(row, 1), solve.label, FORMULA).alignment = wrap
             cells.text(ws.cell(row, 2), solve.explanation, FORMULA).alignment = wrap
