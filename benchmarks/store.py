@@ -37,7 +37,7 @@ def _report(database: str, what: str, ms: float) -> None:
     verdict = ""
     if target is not None:
         verdict = f"(target < {target:g} ms) " + ("ok" if ms < target else "OVER TARGET")
-    print(f"{database:10s} {what:24s} median {ms:8.2f} ms  {verdict}")
+    print(f"{database:10s} {what:24s} median {ms:8.2f} ms  {verdict}".rstrip())
 
 
 def run(database: str, store: SqlPlanStore) -> None:
