@@ -891,8 +891,12 @@ class _PlanWorkbook:
         for index in range(layout.channels):
             spend.series.append(_row_series(self.marketing, layout.channel_row("spend", index)))
         spend.set_categories(months)
-        spend.legend.position = "r"
-        spend.height = 8.5 + max(0, layout.channels - 12) * 0.35
+        if layout.channels <= 12:
+            spend.legend.position = "r"
+        else:
+            # A long legend beside the plot would squeeze it: below, in columns, it grows the chart.
+            spend.legend.position = "b"
+            spend.height = 10 + math.ceil(layout.channels / 3) * 0.45
 
         sales = self._column_chart("Net sales and EBITDA by month")
         sales.series.append(_row_series(self.pnl, PNL_ROWS["net_sales"]))
