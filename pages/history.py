@@ -44,27 +44,28 @@ choices = ([EDITS] if storage.has_unsaved_edits() else []) + numbers
 label = {number: f"Version {number}" for number in numbers} | {EDITS: EDITS}
 st.subheader("Compare")
 older, newer = st.columns(2)
+# Unsaved edits compare with the version they started from; else the latest with the one before.
 base = storage.base()
-default_old = numbers.index(base.info.version) if base and base.info.key == key else 0
-old = older.selectbox(
-    "From", numbers, index=min(default_old, len(numbers) - 1), format_func=label.get,
-    key="compare_from",
-)  # fmt: skip
+if storage.has_unsaved_edits() and base is not None and base.info.key == key:
+    default_old = numbers.index(base.info.version)
+else:
+    default_old = min(1, len(numbers) - 1)
+old = older.selectbox("From", numbers, index=default_old, format_func=label.get, key="compare_from")
 new = newer.selectbox("To", choices, index=0, format_func=label.get, key="compare_to")
 old_stored = storage.version(key, old)
 new_plan = plan if new == EDITS else getattr(storage.version(key, new), "plan", None)
 if old_stored is not None and new_plan is not None:
     comparison = tables.comparison(old_stored.plan, new_plan)
-    effects, changes = st.columns([2, 3])
-    with effects:
-        st.markdown("**What it did to the year**")
-        st.dataframe(comparison.effects, column_config=tables.text_columns(comparison.effects, 120))
-    with changes:
-        st.markdown(f"**{len(comparison.changes)} changed values**")
-        if comparison.changes.empty:
-            st.caption("The two are the same plan.")
-        else:
-            st.dataframe(comparison.changes, hide_index=True, height=320)
+    st.markdown("**What it did to the year**")
+    st.dataframe(
+        comparison.effects, column_config=tables.text_columns(comparison.effects, 260),
+        width="content",
+    )  # fmt: skip
+    st.markdown(f"**{len(comparison.changes)} changed values**")
+    if comparison.changes.empty:
+        st.caption("The two are the same plan.")
+    else:
+        st.dataframe(comparison.changes, hide_index=True, height=320)
 
 st.subheader("Look at a version")
 chosen = st.selectbox(

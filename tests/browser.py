@@ -66,21 +66,59 @@ def wait_idle(page) -> None:  # type: ignore[no-untyped-def]
     )
 
 
+def open_app_page(page, url: str) -> None:  # type: ignore[no-untyped-def]
+    """Load the app and wait until its first page and sidebar are drawn."""
+    page.goto(url)
+    wait_idle(page)
+    page.get_by_test_id("stSidebar").get_by_text("EBITDA margin").wait_for(timeout=60_000)
+    page.get_by_test_id("stDataFrame").first.wait_for(timeout=60_000)
+    wait_idle(page)
+
+
 def grid_cell(grid, column: int, row: int):  # type: ignore[no-untyped-def]
     """The accessible cell of a grid (column 0 is the row labels)."""
     return grid.locator(f"[data-testid='glide-cell-{column}-{row}']")
 
 
 def type_into_cell(page, grid, column: int, row: int, text: str) -> None:  # type: ignore[no-untyped-def]
-    """Select a cell with the keyboard from the row's label, open its editor, type and commit."""
-    box = grid.bounding_box()
+    """Select a cell with the keyboard from the row's label, open its editor, type and commit.
+
+    The grid may still be settling after a rerun (a dialog closing, a toast):
+    selection is retried until the cell's editor opens.
+    """
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
     header, row_height = 35, 35
-    page.mouse.click(box["x"] + 12, box["y"] + header + row_height * row + row_height / 2)
-    for _ in range(column):
-        page.keyboard.press("ArrowRight")
-    page.keyboard.press("Enter")
     editor = page.locator(".gdg-input, #portal textarea, #portal input").first
-    editor.wait_for(state="visible", timeout=10_000)
+    for _ in range(4):
+        box = grid.bounding_box()
+        page.mouse.click(box["x"] + 12, box["y"] + header + row_height * row + row_height / 2)
+        for _ in range(column):
+            page.keyboard.press("ArrowRight")
+        page.keyboard.press("Enter")
+        try:
+            editor.wait_for(state="visible", timeout=3_000)
+            break
+        except PlaywrightTimeout:
+            page.keyboard.press("Escape")
+            page.wait_for_timeout(500)
     editor.fill(text)
     editor.press("Enter")
+    wait_idle(page)
+
+
+def choose(page, combobox, option: str) -> None:  # type: ignore[no-untyped-def]
+    """Pick an option of a selectbox, opening it again if a rerun closed it."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    choice = page.get_by_role("option", name=option, exact=True)
+    for _ in range(4):
+        combobox.click()
+        try:
+            choice.wait_for(state="visible", timeout=3_000)
+            break
+        except PlaywrightTimeout:
+            page.keyboard.press("Escape")
+            page.wait_for_timeout(500)
+    choice.click()
     wait_idle(page)

@@ -15,6 +15,7 @@ from tests.browser import (
     CHROMIUM,
     CHROMIUM_ARGS,
     grid_cell,
+    open_app_page,
     running_app,
     type_into_cell,
     wait_idle,
@@ -43,8 +44,7 @@ def page(app_url):  # type: ignore[no-untyped-def]
             executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
         )
         page = browser.new_page(viewport={"width": 1440, "height": 1000})
-        page.goto(app_url)
-        wait_idle(page)
+        open_app_page(page, app_url)
         yield page
         browser.close()
 

@@ -1,0 +1,91 @@
+"""End to end in Chromium: save, edit, save again, open the history, compare and restore."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+import pytest
+
+from budgets.samples import sample_plan
+from tests.browser import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    choose,
+    grid_cell,
+    open_app_page,
+    running_app,
+    type_into_cell,
+    wait_idle,
+)
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium"),
+]
+
+
+@pytest.fixture(scope="module")
+def app_url(tmp_path_factory) -> Iterator[str]:
+    database = tmp_path_factory.mktemp("store") / "plans.db"
+    env = {**os.environ, "BUDGET_DB_PATH": str(database)}
+    env.pop("BUDGET_DB_URL", None)
+    with running_app(env=env) as url:
+        yield url
+
+
+@pytest.fixture
+def page(app_url):  # type: ignore[no-untyped-def]
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+        )
+        page = browser.new_page(viewport={"width": 1440, "height": 1100})
+        open_app_page(page, app_url)
+        yield page
+        browser.close()
+
+
+def save_version(page, comment: str) -> None:  # type: ignore[no-untyped-def]
+    page.get_by_role("button", name="Save version...").click()
+    dialog = page.get_by_role("dialog")
+    dialog.wait_for()
+    dialog.get_by_role("textbox", name="Your name").fill("Mia (marketing)")
+    dialog.get_by_role("textbox", name="Comment").fill(comment)
+    dialog.get_by_role("button", name="Save version").click()
+    wait_idle(page)
+    dialog.wait_for(state="detached")
+
+
+def sidebar(page) -> str:  # type: ignore[no-untyped-def]
+    return page.get_by_test_id("stSidebar").inner_text()
+
+
+def test_save_edit_save_again_compare_and_restore(page) -> None:
+    original = sample_plan().marketing.channels[0].spend[0]
+    assert "Not saved yet" in sidebar(page)
+
+    save_version(page, "First draft")
+    assert "Version 1 · draft" in sidebar(page)
+    type_into_cell(page, page.get_by_test_id("stDataFrame").first, 1, 0, "25000")
+    assert "Unsaved edits" in sidebar(page)
+    save_version(page, "More brand search in January")
+    assert "Version 2 · draft" in sidebar(page)
+
+    page.get_by_role("link", name="History").click()
+    wait_idle(page)
+    main = page.get_by_test_id("stMain")
+    assert "More brand search in January" in main.inner_text()
+    assert "1 changed values" in main.inner_text()
+
+    choose(page, main.get_by_role("combobox", name="Version", exact=True), "Version 1")
+    page.get_by_role("button", name="Restore version 1 as a new version").click()
+    wait_idle(page)
+
+    assert "Version 3 · draft" in sidebar(page)
+    page.get_by_role("link", name="Side by side").click()
+    wait_idle(page)
+    cell = grid_cell(page.get_by_test_id("stDataFrame").first, 1, 0)
+    assert float(cell.inner_text()) == pytest.approx(original)
