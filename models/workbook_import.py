@@ -251,7 +251,7 @@ class _Missing:
     """No usable value in a cell; the problem was recorded as an issue."""
 
 
-MISSING = _Missing()
+_MISSING = _Missing()
 
 
 class _PlanReader:
@@ -337,7 +337,7 @@ class _PlanReader:
 
     def _issue(self, where: str, value: Any, problem: str, has_value: bool = True) -> _Missing:
         self.issues.append(PlanIssue(where, None, None, value, problem, has_value))
-        return MISSING
+        return _MISSING
 
     def _cell(self, loc: Loc, sheet: str, row: int, column: int, what: str) -> tuple[_Value, str]:
         where = f"{_ref(sheet, row, column)} ({what})"
@@ -370,7 +370,7 @@ class _PlanReader:
         number = self._number(loc, ASSUMPTIONS, row, VALUE_COLUMN, what)
         if isinstance(number, float) and not number.is_integer():
             return self._issue(self.where[loc], number, "it must be a whole number")
-        return int(number) if isinstance(number, float) else MISSING
+        return int(number) if isinstance(number, float) else _MISSING
 
     def _text(self, loc: Loc, sheet: str, row: int, column: int, what: str) -> str | _Missing:
         cell, where = self._cell(loc, sheet, row, column, what)
@@ -522,7 +522,7 @@ class _PlanReader:
             else:
                 months.append(self._as_number(cell, where, optional=True))
         if isinstance(year, _Missing) or any(isinstance(m, _Missing) for m in months):
-            return MISSING
+            return _MISSING
         given = [m for m in months if m is not None]
         if not given:
             # Every month follows the year's value or is empty.
