@@ -9,7 +9,7 @@ nothing the planner typed correctly is lost because a neighbour was wrong.
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,6 +21,7 @@ from budgets.plan import (
     ChannelKind,
     CostDriver,
     Plan,
+    ResponseCurve,
 )
 
 Path = tuple[str | int, ...]
@@ -162,6 +163,26 @@ def set_cost_driver(plan: Plan, name: str, driver: CostDriver) -> Plan:
         channel["cpm"] = channel.get("cpm") or 10.0
         channel["ctr"] = channel.get("ctr") if channel.get("ctr") is not None else 0.01
     return parse_plan(data)
+
+
+def set_response_curve(plan: Plan, name: str, curve: ResponseCurve | None) -> Plan:
+    """A plan whose channel ``name`` follows ``curve`` (None: back to its CPC or CPM)."""
+    value = None if curve is None else curve.model_dump(mode="json")
+    return _with(plan, [Change(channel_path(plan, name, "response"), value)])
+
+
+def set_spend(plan: Plan, spend: Mapping[str, Sequence[float]]) -> Plan:
+    """A plan with the 12 monthly spend figures of the named channels replaced.
+
+    Channels not named keep their spend. Every figure is validated as a typed
+    spend would be (0 or more, finite), so the result is a plan the planner can
+    keep editing.
+    """
+    changes = [
+        Change(channel_path(plan, name, "spend"), [float(value) for value in months])
+        for name, months in spend.items()
+    ]
+    return _with(plan, changes)
 
 
 def add_fixed_cost(plan: Plan, name: str, monthly_amount: float = 0.0) -> Plan:

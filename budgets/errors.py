@@ -30,6 +30,10 @@ FIELD_LABELS = {
     "ctr": "CTR",
     "conversion_rate": "conversion rate",
     "aov": "AOV",
+    "response": "response curve",
+    "beta": "maximum monthly revenue (beta)",
+    "k": "half-saturation spend (k)",
+    "s": "shape (s)",
     "organic_sessions": "organic sessions",
     "site_conversion_rate": "site conversion rate",
     "site_aov": "site AOV",
@@ -57,10 +61,25 @@ RATE_FIELDS = frozenset(
 )
 _LENGTH_ERRORS = ("too_short", "too_long")
 _NO_VALUE_ERRORS = frozenset(
-    {"missing", "missing_driver", "duplicate_name", "model_type", *_LENGTH_ERRORS}
+    {
+        "missing",
+        "missing_driver",
+        "curve_non_working",
+        "duplicate_name",
+        "model_type",
+        *_LENGTH_ERRORS,
+    }
 )
 _CUSTOM_ERRORS = frozenset(
-    {"negative", "not_positive", "rate_range", "currency", "name_length", "name_control"}
+    {
+        "negative",
+        "not_positive",
+        "rate_range",
+        "shape_range",
+        "currency",
+        "name_length",
+        "name_control",
+    }
 )
 _SECTIONS = {"marketing": "Marketing plan", "pnl": "P&L budget", "targets": "Targets"}
 

@@ -23,7 +23,9 @@ from pydantic import (
     ConfigDict,
     Discriminator,
     Field,
+    SerializerFunctionWrapHandler,
     Tag,
+    model_serializer,
     model_validator,
 )
 from pydantic_core import PydanticCustomError
@@ -32,6 +34,10 @@ from budgets.currencies import ISO_4217_CODES
 
 MONTHS = 12
 NAME_MAX_LENGTH = 80
+# The shapes a response curve may take: below 0.5 the first unit of spend
+# would be worth almost everything; above 5 the curve is a switch, not a response.
+SHAPE_MIN = 0.5
+SHAPE_MAX = 5.0
 
 
 class ChannelKind(StrEnum):
@@ -107,6 +113,16 @@ def _fraction(value: float) -> float:
     return value
 
 
+def _shape(value: float) -> float:
+    if not SHAPE_MIN <= value <= SHAPE_MAX:
+        raise PydanticCustomError(
+            "shape_range",
+            f"must be between {SHAPE_MIN:g} and {SHAPE_MAX:g} (1 is the plain saturating "
+            "curve, above 1 an S-shape)",
+        )
+    return value
+
+
 def _clean_name(value: str) -> str:
     name = value.strip()
     if not 1 <= len(name) <= NAME_MAX_LENGTH:
@@ -135,6 +151,7 @@ PositiveMoney = Annotated[_Number, AfterValidator(_positive)]
 Rate = Annotated[_Number, AfterValidator(_fraction)]
 Count = Annotated[_Number, AfterValidator(_non_negative)]
 Name = Annotated[str, Field(strict=True), AfterValidator(_clean_name)]
+Shape = Annotated[_Number, AfterValidator(_shape)]
 
 
 def _once_or_monthly(value: Any) -> str:
@@ -168,6 +185,22 @@ class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
+class ResponseCurve(_Frozen):
+    """A channel's diminishing returns: attributed revenue as a Hill curve of monthly spend.
+
+    In a month of average demand, revenue(x) = beta * x^s / (x^s + k^s) for a
+    month's spend x (plan currency): ``beta`` is the most revenue the channel
+    can bring in such a month (gross, before returns), ``k`` the spend that
+    brings half of it, ``s`` the shape (1 the plain saturating curve, above 1
+    an S-shape whose first units of spend bring little). How a month's demand
+    stretches the curve is in ``models.curves``.
+    """
+
+    beta: PositiveMoney
+    k: PositiveMoney
+    s: Shape = 1.0
+
+
 class Channel(_Frozen):
     """One line of the digital-marketing spend plan.
 
@@ -176,6 +209,11 @@ class Channel(_Frozen):
     AOV the channel's orders are valued at the site AOV of each month.
     Non-working channels (cost driver ``none``: agency fees, tools, content
     production) bring no sessions, so their drivers are ignored.
+
+    A traffic channel may have a ``response`` curve: its revenue then follows
+    the curve rather than its CPC or CPM (see ``models.curves``). A channel
+    without one is left out of the plan's data, so plans without curves read
+    and save as before.
     """
 
     name: Name
@@ -187,6 +225,7 @@ class Channel(_Frozen):
     ctr: RateSpec | None = None
     conversion_rate: RateSpec = 0.0
     aov: PositiveMoneySpec | None = None
+    response: ResponseCurve | None = None
 
     @model_validator(mode="after")
     def _driver_inputs_present(self) -> Channel:
@@ -198,7 +237,20 @@ class Channel(_Frozen):
             raise PydanticCustomError(
                 "missing_driver", "a CPM channel needs a cost per 1,000 impressions (cpm) and a CTR"
             )
+        if self.response is not None and not self.brings_traffic:
+            raise PydanticCustomError(
+                "curve_non_working",
+                "a non-working channel (cost driver none) brings no revenue, so it cannot have "
+                "a response curve",
+            )
         return self
+
+    @model_serializer(mode="wrap")
+    def _without_absent_curve(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        data: dict[str, Any] = handler(self)
+        if self.response is None:
+            data.pop("response", None)
+        return data
 
     @property
     def brings_traffic(self) -> bool:

@@ -4,6 +4,10 @@ Arrays have shape (channels, 12) for channel drivers and (12,) for P&L
 drivers; nothing loops over cells. Cost lines are positive amounts that are
 subtracted. A ratio with a zero denominator is NaN (undefined) and never
 enters a sum.
+
+A channel with a response curve (``models.curves``) takes its attributed
+revenue from the curve instead of its CPC or CPM; its orders are revenue /
+AOV and its sessions orders / conversion rate (none where the rate is 0).
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from budgets import MONTHS, CostDriver, Plan, as_monthly
+from models.curves import demand_index, hill_marginal, hill_revenue
 
 YEAR = "FY"
 
@@ -84,6 +89,11 @@ class PlanArrays:
     channel without an AOV takes the site AOV of each month. Driver arrays of
     channels that do not use them (CPC of a CPM channel) hold 1.0 and are
     masked out.
+
+    Response curves: ``curve_beta`` and ``curve_k`` (channels, 12) are each
+    curve's beta and k stretched by the month's demand index, ``curve_s``
+    (channels, 1) its shape; channels without a curve hold 0, 1 and 1 and are
+    masked out by ``has_curve``.
     """
 
     spend: np.ndarray
@@ -103,6 +113,10 @@ class PlanArrays:
     returns_cost_per_return: np.ndarray
     payment_fee_rate: np.ndarray
     fixed_costs: np.ndarray
+    has_curve: np.ndarray
+    curve_beta: np.ndarray
+    curve_k: np.ndarray
+    curve_s: np.ndarray
 
     @classmethod
     def of(cls, plan: Plan) -> PlanArrays:
@@ -118,6 +132,12 @@ class PlanArrays:
         no_aov = np.array([c.aov is None for c in channels], dtype=bool)
         aov[no_aov] = site_aov
         fixed = np.array([line.amounts for line in pnl.fixed_costs], dtype=float)
+        index = demand_index(pnl.organic_sessions)
+        curves = [c.response for c in channels]
+        has_curve = np.array([curve is not None for curve in curves], dtype=bool)
+        parameters = np.array(
+            [(0.0, 1.0, 1.0) if c is None else (c.beta, c.k, c.s) for c in curves], dtype=float
+        ).reshape(len(channels), 3)
         return cls(
             spend=np.array([c.spend for c in channels], dtype=float).reshape(len(channels), MONTHS),
             is_cpc=np.array([c.cost_driver is CostDriver.CPC for c in channels], dtype=bool),
@@ -136,6 +156,10 @@ class PlanArrays:
             returns_cost_per_return=np.array(pnl.returns_cost_per_return, dtype=float),
             payment_fee_rate=np.array(pnl.payment_fee_rate, dtype=float),
             fixed_costs=fixed.reshape(len(pnl.fixed_costs), MONTHS),
+            has_curve=has_curve,
+            curve_beta=np.where(has_curve[:, None], parameters[:, :1] * index, 0.0),
+            curve_k=np.where(has_curve[:, None], parameters[:, 1:2] * index, 1.0),
+            curve_s=parameters[:, 2:],
         )
 
     def scaled(
@@ -156,7 +180,8 @@ class PlanArrays:
 class ChannelFlows:
     """Per channel and month (channels, 12): what the spend buys (DOMAIN.md section 1).
 
-    Impressions are counted for CPM channels only (0 elsewhere); non-working
+    Impressions are counted for CPM channels only (0 elsewhere), at the
+    channel's CPM whether or not it has a response curve; non-working
     channels bring no sessions, orders or revenue.
     """
 
@@ -178,7 +203,58 @@ def channel_flows(arrays: PlanArrays) -> ChannelFlows:
     )
     orders = sessions * arrays.conversion_rate
     revenue = orders * arrays.aov
+    if arrays.has_curve.any():
+        curved = arrays.has_curve[:, None]
+        revenue = np.where(
+            curved, hill_revenue(spend, arrays.curve_beta, arrays.curve_k, arrays.curve_s), revenue
+        )
+        orders = np.where(curved, revenue / arrays.aov, orders)
+        paid_sessions = np.divide(
+            orders,
+            arrays.conversion_rate,
+            out=np.zeros_like(orders),
+            where=arrays.conversion_rate > 0,
+        )
+        sessions = np.where(curved, paid_sessions, sessions)
     return ChannelFlows(spend, impressions, sessions, orders, revenue)
+
+
+def marginal_revenue(arrays: PlanArrays) -> np.ndarray:
+    """d attributed revenue / d spend (marginal ROAS) per channel and month, (channels, 12).
+
+    The channel's constant revenue per unit of spend without a curve, the
+    curve's slope with one (infinite at no spend for a curve of shape below
+    1), 0 for non-working channels.
+    """
+    is_cpc = arrays.is_cpc[:, None]
+    is_cpm = arrays.is_cpm[:, None]
+    sessions_per_spend = np.where(is_cpc, 1.0 / arrays.cpc, 0.0) + np.where(
+        is_cpm, 1000.0 / arrays.cpm * arrays.ctr, 0.0
+    )
+    marginal: np.ndarray = sessions_per_spend * arrays.conversion_rate * arrays.aov
+    if arrays.has_curve.any():
+        slope = hill_marginal(arrays.spend, arrays.curve_beta, arrays.curve_k, arrays.curve_s)
+        marginal = np.where(arrays.has_curve[:, None], slope, marginal)
+    return marginal
+
+
+def contribution_per_revenue(arrays: PlanArrays) -> np.ndarray:
+    """CM2 that one unit of a channel's attributed revenue brings, per channel and month.
+
+    (channels, 12), a fraction of gross revenue: (1 - return rate) x
+    (1 - COGS rate) - payment fee rate - (fulfilment per order + return rate x
+    returns handling per return) / the channel's AOV. The P&L is linear in
+    channel revenue, so this is exact: revenue R of a channel moves CM2 by
+    R times this rate (its 1 / AOV orders each cost fulfilment and returns
+    handling). Non-working channels bring no revenue; their rate is still
+    computed at the site AOV and unused.
+    """
+    r = arrays.return_rate
+    per_order = arrays.fulfilment_cost_per_order + r * arrays.returns_cost_per_return
+    rate: np.ndarray = (
+        (1.0 - r) * (1.0 - arrays.cogs_rate) - arrays.payment_fee_rate - per_order / arrays.aov
+    )
+    return rate
 
 
 def pnl_lines(arrays: PlanArrays, flows: ChannelFlows) -> np.ndarray:

@@ -35,7 +35,9 @@ from models.pnl import (
     PNL_LINES,
     YEAR,
     PlanArrays,
+    contribution_per_revenue,
     line,
+    marginal_revenue,
     project_arrays,
     ratio,
     with_year,
@@ -51,6 +53,14 @@ class ChannelResults:
     ``revenue``) are arrays (channels, 13): 12 months then the year's sum.
     ROAS (revenue / spend) and CPA (spend / orders) are ratios of those,
     undefined (NaN) where spend or orders are 0.
+
+    ``marginal_roas`` (channels, 13) is d revenue / d spend in each month: the
+    ROAS itself for a channel without a response curve (constant returns,
+    defined even without spend), the curve's slope for one with a curve
+    (undefined at no spend for a curve of shape below 1, where it is
+    infinite), 0 for non-working channels. The year's value is the return of
+    one more unit spread like the year's spend: the spend-weighted mean of the
+    months, undefined without spend.
     """
 
     names: tuple[str, ...]
@@ -62,6 +72,7 @@ class ChannelResults:
     revenue: np.ndarray
     is_cpm: np.ndarray
     brings_traffic: np.ndarray
+    marginal_roas: np.ndarray
 
     @property
     def roas(self) -> np.ndarray:
@@ -125,6 +136,15 @@ class Projection:
     months: tuple[str, ...]
     lines: np.ndarray
     channels: ChannelResults
+
+    @cached_property
+    def contribution_per_revenue(self) -> np.ndarray:
+        """CM2 per unit of each channel's attributed revenue, (channels, 12) fractions.
+
+        See ``models.pnl.contribution_per_revenue``; its inverse is the
+        marginal ROAS at which a channel's next unit of spend pays for itself.
+        """
+        return contribution_per_revenue(self.arrays)
 
     def line(self, name: str) -> np.ndarray:
         """One P&L line: 12 months then the year (13 values)."""
@@ -217,6 +237,14 @@ class Projection:
     targets: TargetReport
 
 
+def _marginal_roas(marginal: np.ndarray, spend: np.ndarray) -> np.ndarray:
+    """Monthly marginal ROAS (infinite: undefined) and the year's spend-weighted mean."""
+    monthly = np.where(np.isfinite(marginal), marginal, np.nan)
+    weighted = np.where(spend > 0, np.nan_to_num(monthly) * spend, 0.0).sum(axis=1)
+    year = ratio(weighted, spend.sum(axis=1))
+    return np.concatenate([monthly, year[:, None]], axis=1)
+
+
 def project_plan(plan: Plan) -> Projection:
     """Project a plan: every channel's results and the P&L for every month and the year.
 
@@ -236,6 +264,7 @@ def project_plan(plan: Plan) -> Projection:
         revenue=with_year(flows.revenue),
         is_cpm=arrays.is_cpm,
         brings_traffic=np.array([c.brings_traffic for c in channels], dtype=bool),
+        marginal_roas=_marginal_roas(marginal_revenue(arrays), flows.spend),
     )
     targets = solve_targets(plan, arrays, lines)
     return Projection(plan, arrays, plan.month_labels, lines, results, targets)

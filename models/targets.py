@@ -13,18 +13,31 @@ Decisions this module makes (documented in the README):
   non-working spend included), every conversion rate (organic and paid), or
   every AOV (site and channel). With constant efficiency the year's
   EBITDA - m x net sales is affine in each factor, so two projections (factor
-  0 and 1) give the exact root.
+  0 and 1) give the exact root, refined by one secant step.
+* With response curves (``models.curves``) a channel's revenue follows its
+  curve of spend, whatever its conversion rate or AOV. The spend solve is then
+  no longer affine: it is a one-dimensional search (a doubling grid of
+  factors, then Brent's method on the last bracket where the margin is met).
+  The conversion solve stays affine (curve channels' revenue does not move
+  with conversion; only their sessions do) and reports the blended rate of
+  the solved plan. The AOV solve is not (curve channels' orders are revenue /
+  AOV, so their fulfilment falls as 1 / factor): a search for the smallest
+  factor that meets the margin.
 * Net sales needed keep every variable cost at its planned share of net
-  sales (more orders at the planned AOV): the conversion solve's net sales.
+  sales (more orders at the planned AOV): (marketing + fixed costs) /
+  (CM2 / net sales - m), without curves the conversion solve's net sales.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Literal
 
 import numpy as np
+from scipy.optimize import brentq, minimize_scalar
 
 from budgets import Plan
 from models.formatting import (
@@ -185,8 +198,10 @@ def solve_targets(plan: Plan, arrays: PlanArrays, lines: np.ndarray) -> TargetRe
         target_roas_year=_target_roas_sentence(
             c2[-1], return_rate[-1], t, target_roas[-1], implied, m, float(fixed_share)
         ),
-        max_marketing=_max_marketing(arrays, lines, m, currency),
-        net_sales_needed=_net_sales_needed(arrays, lines, m, currency),
+        max_marketing=_max_marketing(
+            arrays, lines, m, currency, [c.name for c in plan.marketing.channels]
+        ),
+        net_sales_needed=_net_sales_needed(lines, m, currency),
         conversion_needed=_conversion_needed(arrays, lines, m),
         aov_needed=_aov_needed(arrays, lines, m, currency),
         net_sales_gap=_net_sales_gap(net[-1], targets.net_sales, currency),
@@ -203,6 +218,11 @@ def _shortfall(lines: np.ndarray, margin: float) -> float:
     return float(line(lines, "ebitda")[-1] - margin * line(lines, "net_sales")[-1])
 
 
+def _shortfall_at(arrays: PlanArrays, margin: float, **factor: float) -> float:
+    """The shortfall with one driver group scaled (``spend=``, ``conversion=`` or ``aov=``)."""
+    return _shortfall(project_arrays(arrays.scaled(**factor))[1], margin)
+
+
 def _affine_root(arrays: PlanArrays, margin: float, driver: str) -> tuple[float, float]:
     """(g(0), slope) of g(x) = the shortfall with one driver group scaled by x.
 
@@ -212,6 +232,36 @@ def _affine_root(arrays: PlanArrays, margin: float, driver: str) -> tuple[float,
     g0 = _shortfall(project_arrays(arrays.scaled(**{driver: 0.0}))[1], margin)
     g1 = _shortfall(project_arrays(arrays)[1], margin)
     return g0, g1 - g0
+
+
+def _affine_factor(
+    arrays: PlanArrays, margin: float, driver: str, g0: float, slope: float
+) -> float:
+    """The root -g0 / slope of the affine shortfall, refined by one secant step through it.
+
+    ``slope`` = g(1) - g(0) loses digits when the driver group moves the
+    shortfall by far less than its size (cents of spend in a business of
+    thousands); the secant from g(0) to the first estimate, where the group has
+    moved the shortfall by all of g(0), restores them.
+    """
+    factor = -g0 / slope
+    if factor > 0 and math.isfinite(factor):
+        moved = _shortfall_at(arrays, margin, **{driver: factor}) - g0
+        if moved != 0 and math.isfinite(moved):
+            factor = -g0 * factor / moved
+    return factor
+
+
+def _root(g: Callable[[float], float], low: float, high: float) -> float:
+    """Brent's method on a bracket where g changes sign."""
+    root: float = brentq(g, low, high, xtol=1e-14 * high, rtol=1e-14, maxiter=200)
+    return root
+
+
+# How far the searches on curves go: doubling from the plan up to 2^60 times
+# it, halving down to 2^-40 (below which a factor counts as 0).
+_DOUBLINGS = 60
+_SMALLEST = 2.0**-40
 
 
 def _break_even_sentence(c2: float, roas: float) -> TargetSolve:
@@ -270,7 +320,9 @@ def _target_roas_sentence(
     )  # fmt: skip
 
 
-def _max_marketing(arrays: PlanArrays, lines: np.ndarray, m: float, currency: str) -> TargetSolve:
+def _max_marketing(
+    arrays: PlanArrays, lines: np.ndarray, m: float, currency: str, names: Sequence[str]
+) -> TargetSolve:
     label = "Largest marketing budget at the target EBITDA margin"
     key = "max_marketing"
     planned = float(line(lines, "marketing")[-1])
@@ -281,6 +333,8 @@ def _max_marketing(arrays: PlanArrays, lines: np.ndarray, m: float, currency: st
             "Unreachable, because the plan has no marketing spend whose efficiency could be "
             "scaled.",
         )  # fmt: skip
+    if arrays.has_curve.any():
+        return _max_marketing_on_curves(arrays, m, currency, planned, names)
     g0, slope = _affine_root(arrays, m, "spend")
     if slope > 0:
         floor = (
@@ -306,7 +360,7 @@ def _max_marketing(arrays: PlanArrays, lines: np.ndarray, m: float, currency: st
             key, label, "money", SolveStatus.UNBOUNDED, None, planned,
             "No upper limit from the margin: spend neither raises nor lowers the margin.",
         )  # fmt: skip
-    factor = -g0 / slope
+    factor = _affine_factor(arrays, m, "spend", g0, slope)
     budget = factor * planned
     return TargetSolve(
         key, label, "money", SolveStatus.REACHED, budget, planned,
@@ -317,12 +371,113 @@ def _max_marketing(arrays: PlanArrays, lines: np.ndarray, m: float, currency: st
     )  # fmt: skip
 
 
-def _order_factor(arrays: PlanArrays, lines: np.ndarray, m: float) -> float | None:
-    """The factor on every conversion rate that meets the margin target; None if none does."""
+def _max_marketing_on_curves(
+    arrays: PlanArrays, m: float, currency: str, planned: float, names: Sequence[str]
+) -> TargetSolve:
+    """The largest spend factor meeting the margin when some channels follow response curves.
+
+    Far out, every curve is flat, so the margin moves only with the channels
+    without curves: if those still raise it, there is no upper limit.
+    Otherwise the factor doubles from 1 until the shortfall is negative and
+    falling past every curve's half-saturation spend (from there on the
+    curves are concave, so it stays negative), halves back to the last factor
+    that meets the margin, and Brent's method closes that bracket. When no
+    factor tried meets it, the best one found is refined; below the target,
+    the margin is unreachable.
+    """
+    label = "Largest marketing budget at the target EBITDA margin"
+    key = "max_marketing"
+    target = format_rate(m)
+    curves = int(arrays.has_curve.sum())
+    tried: dict[float, float] = {}
+
+    def g(factor: float) -> float:
+        if factor not in tried:
+            tried[factor] = _shortfall_at(arrays, m, spend=factor)
+        return tried[factor]
+
+    flat = replace(arrays, curve_beta=np.zeros_like(arrays.curve_beta))
+    far_slope = _shortfall_at(flat, m) - _shortfall_at(flat, m, spend=0.0)
+    linear = [
+        name
+        for name, curved, revenue in zip(
+            names, arrays.has_curve, (arrays.is_cpc | arrays.is_cpm), strict=True
+        )
+        if revenue and not curved
+    ]
+    if far_slope > 0:
+        return TargetSolve(
+            key, label, "money", SolveStatus.UNBOUNDED, None, planned,
+            "No upper limit from the margin: the channels without response curves ("
+            + ", ".join(linear)
+            + ") earn at planned efficiency however much they spend, so beyond what the curves "
+            "absorb every extra unit of spend still raises the EBITDA margin. Their limit is "
+            "demand, which a response curve for each would model.",
+        )  # fmt: skip
+    spending = arrays.has_curve[:, None] & (arrays.spend > 0) & (arrays.curve_beta > 0)
+    concave_from = float((arrays.curve_k[spending] / arrays.spend[spending]).max(initial=1.0))
+    high = 1.0
+    for _ in range(_DOUBLINGS):
+        previous = g(high)
+        high *= 2
+        if g(high) < 0 and high >= concave_from and g(high) < previous:
+            break
+    else:
+        return TargetSolve(
+            key, label, "money", SolveStatus.UNBOUNDED, None, planned,
+            f"No upper limit from the margin: even at 2^{_DOUBLINGS} times the planned spend "
+            f"the EBITDA margin stays at or above {target}.",
+        )  # fmt: skip
+    low = high / 2
+    while g(low) < 0 and low > _SMALLEST:
+        low /= 2
+    if g(low) >= 0:
+        factor = _root(g, low, 2 * low)
+    elif g(0.0) >= 0:
+        factor = _root(g, 0.0, low)
+    else:
+        best = max(tried, key=tried.__getitem__)
+        above = min((f for f in tried if f > best), default=high)
+        below = max((f for f in tried if f < best), default=0.0)
+        peak = minimize_scalar(lambda f: -g(f), bounds=(below, above), method="bounded")
+        if -peak.fun < 0:
+            margin = _margin_at(arrays, spend=float(peak.x))
+            return TargetSolve(
+                key, label, "money", SolveStatus.UNREACHABLE, None, planned,
+                f"Unreachable, because no budget reaches a {target} EBITDA margin: scaling "
+                f"the planned spend, the margin peaks at {format_rate(margin)} with "
+                f"{format_money_compact(peak.x * planned, currency)} "
+                f"({format_change(peak.x - 1)} on plan), where the channels' next unit of "
+                "spend stops paying for itself.",
+            )  # fmt: skip
+        factor = _root(g, float(peak.x), above)
+    budget = factor * planned
+    others = "the others at planned efficiency" if linear else "no other channel brings revenue"
+    return TargetSolve(
+        key, label, "money", SolveStatus.REACHED, budget, planned,
+        f"The largest budget that still reaches a {target} EBITDA margin is "
+        f"{format_money_compact(budget, currency)} ({format_change(factor - 1)} on plan), "
+        "scaling every channel's planned spend by one factor: the "
+        f"{curves} channel{'s' if curves > 1 else ''} with response curves earn less on each "
+        f"extra unit, {others}.",
+    )  # fmt: skip
+
+
+def _margin_at(arrays: PlanArrays, **factor: float) -> float:
+    lines = project_arrays(arrays.scaled(**factor))[1]
+    return float(ratio(line(lines, "ebitda")[-1], line(lines, "net_sales")[-1]))
+
+
+def _order_factor(arrays: PlanArrays, m: float) -> float | None:
+    """The factor on every conversion rate that meets the margin target; None if none does.
+
+    Affine with or without curves: a curve channel's revenue does not move
+    with its conversion rate (its sessions do).
+    """
     g0, slope = _affine_root(arrays, m, "conversion")
     if slope <= 0:
         return None
-    return max(-g0 / slope, 0.0)
+    return max(_affine_factor(arrays, m, "conversion", g0, slope), 0.0)
 
 
 def _no_sales(key: str, label: str, unit: Literal["money", "rate"]) -> TargetSolve:
@@ -341,19 +496,19 @@ def _thin_margin(lines: np.ndarray, m: float) -> str:
     )
 
 
-def _net_sales_needed(
-    arrays: PlanArrays, lines: np.ndarray, m: float, currency: str
-) -> TargetSolve:
+def _net_sales_needed(lines: np.ndarray, m: float, currency: str) -> TargetSolve:
     key, label = "net_sales_needed", "Net sales needed for the target EBITDA margin"
     planned = float(line(lines, "net_sales")[-1])
     if planned == 0:
         return _no_sales(key, label, "money")
-    factor = _order_factor(arrays, lines, m)
-    if factor is None:
+    cm2_share = float(line(lines, "cm2")[-1]) / planned
+    if cm2_share - m <= 0:
         return TargetSolve(
             key, label, "money", SolveStatus.UNREACHABLE, None, planned, _thin_margin(lines, m)
         )
-    needed = factor * planned
+    costs = float(line(lines, "marketing")[-1] + line(lines, "fixed_costs")[-1])
+    needed = costs / (cm2_share - m)
+    factor = needed / planned
     return TargetSolve(
         key, label, "money", SolveStatus.REACHED, needed, planned,
         f"Net sales of {format_money_compact(needed, currency)} ({format_change(factor - 1)} on "
@@ -369,7 +524,7 @@ def _conversion_needed(arrays: PlanArrays, lines: np.ndarray, m: float) -> Targe
     if float(line(lines, "net_sales")[-1]) == 0:
         return _no_sales(key, label, "rate")
     planned = float(planned_rate)
-    factor = _order_factor(arrays, lines, m)
+    factor = _order_factor(arrays, m)
     if factor is None:
         return TargetSolve(
             key, label, "rate", SolveStatus.UNREACHABLE, None, planned, _thin_margin(lines, m)
@@ -384,12 +539,30 @@ def _conversion_needed(arrays: PlanArrays, lines: np.ndarray, m: float) -> Targe
             f"Unreachable, because conversion would have to rise {format_change(factor - 1)}, "
             f"taking the highest planned rate ({format_rate(highest, 2)}) above 100 %.",
         )  # fmt: skip
-    needed = factor * planned
+    if not arrays.has_curve.any():
+        needed = factor * planned
+        return TargetSolve(
+            key, label, "rate", SolveStatus.REACHED, needed, planned,
+            f"Conversion of {format_rate(needed, 2)} instead of {format_rate(planned, 2)} "
+            f"({format_change(factor - 1)} on every session, organic and paid) reaches a "
+            f"{format_rate(m)} EBITDA margin, with traffic, AOV, marketing and fixed costs as "
+            "planned.",
+        )  # fmt: skip
+    solved = project_arrays(arrays.scaled(conversion=factor))[1]
+    needed = float(ratio(line(solved, "orders")[-1], line(solved, "sessions")[-1]))
+    if not (math.isfinite(needed) and math.isfinite(planned)):
+        return TargetSolve(
+            key, label, "rate", SolveStatus.UNREACHABLE, None, None,
+            "Unreachable, because the plan has no sessions: its sales come from channels on "
+            "response curves, whose revenue no conversion rate changes.",
+        )  # fmt: skip
     return TargetSolve(
         key, label, "rate", SolveStatus.REACHED, needed, planned,
         f"Conversion of {format_rate(needed, 2)} instead of {format_rate(planned, 2)} "
-        f"({format_change(factor - 1)} on every session, organic and paid) reaches a "
-        f"{format_rate(m)} EBITDA margin, with traffic, AOV, marketing and fixed costs as planned.",
+        f"({format_change(factor - 1)} on every conversion rate, organic and paid) reaches a "
+        f"{format_rate(m)} EBITDA margin, with traffic, AOV, marketing and fixed costs as "
+        "planned; channels on response curves keep the revenue their curves give, from fewer "
+        "sessions.",
     )  # fmt: skip
 
 
@@ -398,6 +571,8 @@ def _aov_needed(arrays: PlanArrays, lines: np.ndarray, m: float, currency: str) 
     planned = float(ratio(line(lines, "gross_sales")[-1], line(lines, "orders")[-1]))
     if float(line(lines, "net_sales")[-1]) == 0:
         return _no_sales(key, label, "money")
+    if arrays.has_curve.any():
+        return _aov_needed_on_curves(arrays, m, currency, planned)
     g0, slope = _affine_root(arrays, m, "aov")
     if slope <= 0:
         return TargetSolve(
@@ -406,7 +581,7 @@ def _aov_needed(arrays: PlanArrays, lines: np.ndarray, m: float, currency: str) 
             f"leaves no more than the {format_rate(m)} EBITDA target asks of it: a higher AOV "
             "never catches up with marketing and fixed costs.",
         )  # fmt: skip
-    factor = max(-g0 / slope, 0.0)
+    factor = max(_affine_factor(arrays, m, "aov", g0, slope), 0.0)
     needed = factor * planned
     return TargetSolve(
         key, label, "money", SolveStatus.REACHED, needed, planned,
@@ -414,6 +589,62 @@ def _aov_needed(arrays: PlanArrays, lines: np.ndarray, m: float, currency: str) 
         f"{format_money_compact(planned, currency)} ({format_change(factor - 1)} on every "
         f"order, organic and paid) reaches a {format_rate(m)} EBITDA margin, with traffic, "
         "conversion, marketing and fixed costs as planned.",
+    )  # fmt: skip
+
+
+def _aov_needed_on_curves(
+    arrays: PlanArrays, m: float, currency: str, planned: float
+) -> TargetSolve:
+    """The smallest AOV factor meeting the margin when some channels follow response curves.
+
+    A curve channel's revenue does not move with its AOV; its orders (revenue /
+    AOV) and their fulfilment and returns handling fall as the AOV rises. The
+    shortfall is then a + b x factor - c / factor with c >= 0: concave, so
+    doubling from 1 either meets the margin or turns down short of it
+    (unreachable), and halving from a factor that meets it finds the bracket
+    Brent's method closes.
+    """
+    key, label = "aov_needed", "AOV needed for the target EBITDA margin"
+
+    def g(factor: float) -> float:
+        return _shortfall_at(arrays, m, aov=factor)
+
+    factor = 1.0
+    if g(factor) >= 0:
+        while g(factor / 2) >= 0 and factor > _SMALLEST:
+            factor /= 2
+        factor = 0.0 if factor <= _SMALLEST else _root(g, factor / 2, factor)
+    else:
+        for _ in range(_DOUBLINGS):
+            if g(2 * factor) >= 0:
+                factor = _root(g, factor, 2 * factor)
+                break
+            if g(2 * factor) <= g(factor):
+                factor = math.nan
+                break
+            factor *= 2
+        else:
+            factor = math.nan
+    if math.isnan(factor):
+        return TargetSolve(
+            key, label, "money", SolveStatus.UNREACHABLE, None, planned,
+            f"Unreachable, because no AOV reaches a {format_rate(m)} EBITDA margin: channels on "
+            "response curves keep the revenue their curves give whatever the AOV, and the "
+            "sales that do grow with it leave too little after returns, COGS and payment fees "
+            "to catch up with marketing and fixed costs.",
+        )  # fmt: skip
+    if factor > 0:
+        solved = project_arrays(arrays.scaled(aov=factor))[1]
+        needed = float(ratio(line(solved, "gross_sales")[-1], line(solved, "orders")[-1]))
+    else:
+        needed = 0.0
+    return TargetSolve(
+        key, label, "money", SolveStatus.REACHED, needed, planned,
+        f"An AOV of {format_money_compact(needed, currency)} instead of "
+        f"{format_money_compact(planned, currency)} ({format_change(factor - 1)} on every "
+        f"order's value, organic and paid) reaches a {format_rate(m)} EBITDA margin, with "
+        "traffic, conversion, marketing and fixed costs as planned; channels on response "
+        "curves keep the revenue their curves give, in fewer, larger orders.",
     )  # fmt: skip
 
 

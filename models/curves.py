@@ -1,0 +1,641 @@
+"""Diminishing returns: a channel's attributed revenue as a Hill curve of its monthly spend.
+
+In a month of average demand a channel with a response curve brings
+
+    revenue(x) = beta * x^s / (x^s + k^s)
+
+of attributed (gross) revenue for a month's spend x, in the plan's currency:
+``beta`` is the most the channel can bring in such a month, ``k`` the spend
+that brings half of it, ``s`` the shape (1: every extra unit brings less than
+the one before; above 1: an S whose first units bring little). Marginal ROAS
+is d revenue / dx.
+
+**Demand by month.** A month's demand index d is its organic sessions
+divided by the mean of the 12 months' organic sessions (1 in an average
+month; 1 in every month when the plan has no organic traffic). A month with
+index d behaves like d average months side by side:
+revenue_m(x) = d * revenue(x / d) = (d beta) x^s / (x^s + (d k)^s). Both the
+ceiling and the half-saturation spend stretch with demand, so spending d times
+as much in a month with d times the demand earns the same ROAS.
+
+**A curve from what the manager knows.** Today's monthly spend x0 (in a month
+of average demand), the ROAS at that spend, and the spend h at which *returns
+have halved*: the marginal ROAS at h is half the marginal ROAS at x0 (the next
+unit of spend at h brings half of what the next unit brings today). With the
+shape s, h fixes k in closed form (``curve_from_knowledge``) and the ROAS
+fixes beta.
+
+**A curve fitted to last year.** Monthly spend and revenue of a channel from a
+CSV file (``month, channel, spend, revenue``), each month deseasonalised by
+this plan's demand index of the same calendar month, fitted by bounded least
+squares (``fit_curve``).
+
+Nothing here imports the engine: ``models.pnl`` uses the curve arithmetic.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+from scipy.optimize import least_squares
+from scipy.special import expit
+
+from budgets import MONTHS, ResponseCurve
+from budgets.plan import SHAPE_MAX, SHAPE_MIN
+from models.formatting import format_amount, format_money
+
+if TYPE_CHECKING:
+    from models.projection import Projection
+
+HISTORY_COLUMNS: tuple[str, ...] = ("month", "channel", "spend", "revenue")
+HISTORY_HELP = (
+    "One row per channel and month of last year: **month** (2026-01 or Jan 2026), "
+    "**channel** (as named in this plan), **spend** and **revenue** (the channel's attributed "
+    "revenue, gross of returns, as its ad platform or analytics reports it), in the plan's "
+    "currency, with a decimal point and no currency sign."
+)
+MIN_MONTHS = 6
+# Spend that moves less than this between its lowest and highest month shows
+# one point of the curve, not its shape.
+MIN_SPEND_RANGE = 0.05
+_MONTH_FORMATS = ("%Y-%m", "%Y-%m-%d", "%b %Y", "%B %Y", "%m/%Y", "%Y/%m")
+
+
+class CurveError(ValueError):
+    """A curve the inputs cannot define: which input, its value, and what would work."""
+
+    def __init__(self, field_label: str, value: float | None, problem: str) -> None:
+        self.field_label = field_label
+        self.value = value
+        self.problem = problem
+        shown = "An empty value" if value is None else f"{value:,.6g}"
+        super().__init__(f"{field_label}: {shown} is not allowed; {problem}.")
+
+
+class HistoryError(ValueError):
+    """A history file that cannot be read at all (not CSV, columns missing)."""
+
+
+# --- the curve ----------------------------------------------------------------
+
+
+def demand_index(organic_sessions: np.ndarray | list[float] | tuple[float, ...]) -> np.ndarray:
+    """Each month's organic sessions over their monthly mean (12 values, mean 1).
+
+    Every month is 1 when the plan has no organic sessions at all.
+    """
+    sessions = np.asarray(organic_sessions, dtype=float)
+    mean = float(sessions.mean()) if sessions.size else 0.0
+    if mean <= 0:
+        return np.ones_like(sessions)
+    index: np.ndarray = sessions / mean
+    return index
+
+
+def _shape_term(
+    spend: np.ndarray | float, k: np.ndarray | float, s: np.ndarray | float
+) -> np.ndarray:
+    """z = s (log x - log k), so that x^s / (x^s + k^s) = expit(z); -inf at no spend."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        z = np.asarray(s, dtype=float) * (np.log(spend) - np.log(k))
+    result: np.ndarray = np.where(np.isnan(z), -np.inf, z)  # x = 0 with k = 0: no revenue
+    return result
+
+
+def hill_revenue(
+    spend: np.ndarray | float,
+    beta: np.ndarray | float,
+    k: np.ndarray | float,
+    s: np.ndarray | float,
+) -> np.ndarray:
+    """Attributed revenue beta * x^s / (x^s + k^s) of a month's spend x (arrays broadcast).
+
+    0 at no spend, and 0 wherever beta is 0 (a month without demand).
+    Computed as beta * expit(s (log x - log k)), which neither overflows nor
+    loses digits for any spend.
+    """
+    b = np.asarray(beta, dtype=float)
+    revenue: np.ndarray = np.where(b > 0, b * expit(_shape_term(spend, k, s)), 0.0)
+    return revenue
+
+
+def hill_marginal(
+    spend: np.ndarray | float,
+    beta: np.ndarray | float,
+    k: np.ndarray | float,
+    s: np.ndarray | float,
+) -> np.ndarray:
+    """Marginal ROAS d revenue / dx = beta * s * w * (1 - w) / x, w = x^s / (x^s + k^s).
+
+    At no spend it is beta / k for s = 1, 0 for s > 1 and infinite for s < 1
+    (the first unit of spend is worth the most); 0 wherever beta is 0.
+    """
+    x = np.asarray(spend, dtype=float)
+    b = np.asarray(beta, dtype=float)
+    kk = np.asarray(k, dtype=float)
+    ss = np.asarray(s, dtype=float)
+    z = _shape_term(x, kk, ss)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        inside = b * ss * expit(z) * expit(-z) / x
+        at_zero = np.where(ss < 1, np.inf, np.where(ss > 1, 0.0, b / kk))
+    marginal: np.ndarray = np.where(b > 0, np.where(x > 0, inside, at_zero), 0.0)
+    return marginal
+
+
+def monthly_parameters(
+    curve: ResponseCurve, index: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, float]:
+    """(beta by month, k by month, s): the curve stretched by each month's demand index."""
+    index = np.asarray(index, dtype=float)
+    return curve.beta * index, curve.k * index, curve.s
+
+
+def roas_at(curve: ResponseCurve, spend: float) -> float:
+    """ROAS (revenue / spend) in a month of average demand; NaN at no spend."""
+    if spend <= 0:
+        return math.nan
+    return float(hill_revenue(spend, curve.beta, curve.k, curve.s)) / spend
+
+
+def marginal_roas_at(curve: ResponseCurve, spend: float) -> float:
+    """Marginal ROAS in a month of average demand (infinite at no spend when s < 1)."""
+    return float(hill_marginal(spend, curve.beta, curve.k, curve.s))
+
+
+# --- a curve from what the manager knows ----------------------------------------
+
+
+def halving_limits(shape: float) -> tuple[float, float]:
+    """The (lowest, highest) ratio of "returns halved" spend to today's spend for a ``shape``.
+
+    Marginal returns of a Hill curve of shape s fall at most like x^-(s+1)
+    (far past k), so they cannot halve before 2^(1/(s+1)) times today's
+    spend; with s < 1 they fall at least like x^(s-1) (far below k), so they
+    have halved by 2^(1/(1-s)) times today's spend at the latest.
+    """
+    low = 2.0 ** (1.0 / (shape + 1.0))
+    high = 2.0 ** (1.0 / (1.0 - shape)) if shape < 1 else math.inf
+    return low, high
+
+
+def curve_from_knowledge(
+    spend: float, roas: float, halved_at: float, shape: float = 1.0
+) -> ResponseCurve:
+    """The curve through today's spend and ROAS whose marginal ROAS halves at ``halved_at``.
+
+    Args:
+        spend: today's monthly spend in a month of average demand (currency, > 0).
+        roas: attributed revenue / spend at that spend (> 0).
+        halved_at: the monthly spend at which the next unit of spend brings
+            half of what it brings today (marginal ROAS halved), in currency.
+        shape: s, from 0.5 to 5 (1 unless the manager knows better).
+
+    With q = 1 / sqrt(2 (h/x0)^(s-1)) and kappa = (q (h/x0)^s - 1) / (1 - q),
+    k = x0 kappa^(1/s) and beta = ROAS x0 (1 + kappa): the ratio of marginal
+    ROAS at h and x0 does not depend on beta, and rises with k, so it is 1/2
+    for exactly one k.
+
+    Raises:
+        CurveError: naming the input that makes the curve impossible.
+    """
+    for label, value in (("Today's monthly spend", spend), ("ROAS at that spend", roas)):
+        if not math.isfinite(value) or value <= 0:
+            raise CurveError(label, value, "it must be a number more than 0")
+    if not math.isfinite(shape) or not SHAPE_MIN <= shape <= SHAPE_MAX:
+        raise CurveError("Shape (s)", shape, f"it must be between {SHAPE_MIN:g} and {SHAPE_MAX:g}")
+    label = "Spend at which returns have halved"
+    if not math.isfinite(halved_at):
+        raise CurveError(label, halved_at, "it must be a number")
+    low, high = halving_limits(shape)
+    ratio = halved_at / spend
+    if ratio <= low * (1 + 1e-9):
+        raise CurveError(
+            label,
+            halved_at,
+            f"with shape {shape:g} it must be more than {format_amount(low * spend)} "
+            f"({low:.2f} x today's spend): the marginal return of a curve of this shape "
+            "cannot halve sooner",
+        )
+    if ratio >= high * (1 - 1e-9):
+        raise CurveError(
+            label,
+            halved_at,
+            f"with shape {shape:g} it must be less than {format_amount(high * spend)} "
+            f"({high:.2f} x today's spend): a curve of this shape has halved its marginal "
+            "return by then even without saturating",
+        )
+    q = 1.0 / math.sqrt(2.0 * ratio ** (shape - 1.0))
+    kappa = (q * ratio**shape - 1.0) / (1.0 - q)
+    return ResponseCurve(
+        beta=roas * spend * (1.0 + kappa), k=spend * kappa ** (1.0 / shape), s=shape
+    )
+
+
+def plan_anchor(projection: Projection, channel: str) -> tuple[float, float]:
+    """(average monthly spend, yearly ROAS) of a channel as planned: where a curve starts.
+
+    Raises:
+        CurveError: when the channel has no planned spend or no revenue to anchor a curve on.
+    """
+    index = projection.channels.names.index(channel)
+    spend = float(projection.channels.spend[index, -1]) / MONTHS
+    roas = float(projection.channels.roas[index, -1])
+    if spend <= 0:
+        raise CurveError(
+            f"Channel '{channel}', planned spend", 0.0, "a curve needs today's spend to start from"
+        )
+    if not math.isfinite(roas) or roas <= 0:
+        raise CurveError(
+            f"Channel '{channel}', planned ROAS",
+            None if not math.isfinite(roas) else roas,
+            "a curve needs the revenue today's spend brings",
+        )
+    return spend, roas
+
+
+def plan_curve(
+    projection: Projection, channel: str, halving_multiple: float = 2.0, shape: float = 1.0
+) -> ResponseCurve:
+    """A curve through the channel's planned average month and ROAS, returns halving at a multiple.
+
+    E.g. ``halving_multiple=2``: the next unit of spend brings half as much
+    once the channel's monthly spend is twice its planned average.
+    """
+    spend, roas = plan_anchor(projection, channel)
+    return curve_from_knowledge(spend, roas, spend * halving_multiple, shape)
+
+
+def curve_points(
+    curve: ResponseCurve, upto: float, index: float = 1.0, points: int = 121
+) -> pd.DataFrame:
+    """The curve sampled from no spend to ``upto``, in a month of demand ``index``.
+
+    Columns: spend, revenue, roas (NaN at no spend), marginal_roas (NaN where infinite).
+    """
+    spend = np.linspace(0.0, max(upto, 0.0), points)
+    beta, k = curve.beta * index, curve.k * index
+    revenue = hill_revenue(spend, beta, k, curve.s)
+    marginal = hill_marginal(spend, beta, k, curve.s)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        roas = np.where(spend > 0, revenue / np.where(spend > 0, spend, 1.0), np.nan)
+    return pd.DataFrame(
+        {
+            "spend": spend,
+            "revenue": revenue,
+            "roas": roas,
+            "marginal_roas": np.where(np.isfinite(marginal), marginal, np.nan),
+        }
+    )
+
+
+def describe_curve(curve: ResponseCurve, currency: str) -> str:
+    """One line: the curve's parameters as a planner reads them."""
+    return (
+        f"revenue at most {format_money(curve.beta, currency)} a month of average demand, "
+        f"half of it at {format_money(curve.k, currency)} of spend, shape {curve.s:g}"
+    )
+
+
+# --- last year's spend and revenue ------------------------------------------------
+
+
+@dataclass(frozen=True)
+class History:
+    """Last year's monthly spend and revenue by channel, as read from a CSV file.
+
+    Attributes:
+        rows: the valid rows; columns line (the file's line number), month
+            (a pandas monthly Period), channel (as written, trimmed), spend,
+            revenue (currency).
+        problems: per channel (casefolded name), the messages of its rows that
+            could not be used; such a channel is refused a fit.
+        channels: the channel names in the order they first appear.
+    """
+
+    rows: pd.DataFrame
+    problems: dict[str, tuple[str, ...]]
+    channels: tuple[str, ...]
+
+    def rows_of(self, channel: str) -> pd.DataFrame:
+        """The valid rows of one channel (names compared without case), by month."""
+        mask = self.rows["channel"].str.casefold() == channel.strip().casefold()
+        return self.rows[mask].sort_values("month").reset_index(drop=True)
+
+
+def _parse_month(text: str) -> pd.Period | None:
+    cleaned = text.strip()
+    for fmt in _MONTH_FORMATS:
+        try:
+            return pd.Period(datetime.strptime(cleaned, fmt), freq="M")
+        except ValueError:
+            continue
+    return None
+
+
+def _parse_amount(text: str) -> float | None:
+    try:
+        return float(text.strip())
+    except ValueError:
+        return None
+
+
+def read_history(data: bytes | str) -> History:
+    """Read a ``month, channel, spend, revenue`` CSV file (header names without case or spaces).
+
+    Rows with a month that is not a month, an amount that is not a finite
+    number, a negative amount or a month given twice for a channel are left
+    out and reported against their channel. Other columns are ignored.
+
+    Raises:
+        HistoryError: when the file is not text, not CSV, has no rows, or
+            lacks one of the four columns.
+    """
+    if isinstance(data, bytes):
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise HistoryError("File: it is not a text (UTF-8) CSV file.") from None
+    else:
+        text = data
+    try:
+        frame = pd.read_csv(
+            io.StringIO(text), dtype=str, keep_default_na=False, skipinitialspace=True
+        )
+    except (pd.errors.ParserError, pd.errors.EmptyDataError) as error:
+        raise HistoryError(f"File: it is not a CSV file ({error}).") from None
+    frame.columns = [str(column).strip().casefold() for column in frame.columns]
+    missing = [column for column in HISTORY_COLUMNS if column not in frame.columns]
+    if missing:
+        raise HistoryError(
+            f"File: the column{'s' if len(missing) > 1 else ''} {', '.join(missing)} "
+            f"{'are' if len(missing) > 1 else 'is'} missing; the file needs the columns "
+            f"{', '.join(HISTORY_COLUMNS)}."
+        )
+    if frame.empty:
+        raise HistoryError("File: it has a header but no rows.")
+    rows: list[dict[str, object]] = []
+    problems: dict[str, list[str]] = {}
+    seen: dict[tuple[str, pd.Period], int] = {}
+    order: list[str] = []
+    for position, record in enumerate(frame[list(HISTORY_COLUMNS)].itertuples(index=False)):
+        line = position + 2  # the header is line 1
+        month_text, channel, spend_text, revenue_text = (str(v) for v in record)
+        channel = channel.strip()
+        key = channel.casefold()
+        if channel and channel not in order and key not in {c.casefold() for c in order}:
+            order.append(channel)
+        issues: list[str] = []
+        if not channel:
+            issues.append(f"Line {line}: the channel is empty")
+        month = _parse_month(month_text)
+        if month is None:
+            issues.append(
+                f"Line {line}: month '{month_text.strip()}' is not a month; "
+                "write it as 2026-01 or Jan 2026"
+            )
+        amounts: dict[str, float] = {}
+        for name, raw in (("spend", spend_text), ("revenue", revenue_text)):
+            value = _parse_amount(raw)
+            if value is None or not math.isfinite(value):
+                issues.append(f"Line {line}: {name} '{raw.strip()}' is not a number")
+            elif value < 0:
+                issues.append(
+                    f"Line {line}: {name} {value:,.10g} is not allowed; it must be 0 or more"
+                )
+            else:
+                amounts[name] = value
+        if month is not None and channel:
+            earlier = seen.get((key, month))
+            if earlier is not None:
+                issues.append(
+                    f"Line {line}: {month.strftime('%b %Y')} is given twice for this channel "
+                    f"(also line {earlier})"
+                )
+            else:
+                seen[(key, month)] = line
+        if issues:
+            problems.setdefault(key, []).extend(issues)
+            continue
+        rows.append({"line": line, "month": month, "channel": channel, **amounts})
+    table = pd.DataFrame(rows, columns=["line", "month", "channel", "spend", "revenue"])
+    return History(
+        rows=table,
+        problems={name: tuple(messages) for name, messages in problems.items()},
+        channels=tuple(order),
+    )
+
+
+@dataclass(frozen=True)
+class CurveFit:
+    """A curve fitted to one channel's history, or the reason it was refused.
+
+    Attributes:
+        channel: the plan's channel name.
+        curve: the fitted curve; None when refused (the channel stays as it is).
+        refusal: "Refused, because ..." when no curve could be fitted.
+        r_squared: share of the monthly revenue's variation the curve explains
+            (NaN when refused).
+        rmse: root mean square error of monthly revenue (currency; NaN when refused).
+        points: the months used; columns month (label), spend, revenue,
+            demand_index, fitted (currency; fitted NaN when refused).
+        notes: what the planner should know about a fitted curve.
+    """
+
+    channel: str
+    curve: ResponseCurve | None
+    refusal: str | None
+    r_squared: float
+    rmse: float
+    points: pd.DataFrame
+    notes: tuple[str, ...] = field(default=())
+
+    @property
+    def fitted(self) -> bool:
+        return self.curve is not None
+
+
+def _refuse(channel: str, reason: str, points: pd.DataFrame | None = None) -> CurveFit:
+    empty = pd.DataFrame(columns=["month", "spend", "revenue", "demand_index", "fitted"])
+    return CurveFit(
+        channel, None, f"Refused, because {reason}.", math.nan, math.nan,
+        empty if points is None else points,
+    )  # fmt: skip
+
+
+def calendar_demand(index: np.ndarray, first_month: int) -> np.ndarray:
+    """A plan's demand index (fiscal order) by calendar month, January first."""
+    return np.roll(np.asarray(index, dtype=float), first_month - 1)
+
+
+def fit_curve(
+    history: History,
+    channel: str,
+    demand_by_calendar_month: np.ndarray | None = None,
+    shape: float | None = 1.0,
+) -> CurveFit:
+    """Fit beta and k (and s when ``shape`` is None) to one channel's months by least squares.
+
+    Each month's revenue is compared with d * revenue(spend / d), d this
+    plan's demand index of the same calendar month (``calendar_demand``; all
+    1 when None), so last year's seasonality is not mistaken for saturation.
+    The fit is bounded (scipy ``least_squares``, trust region reflective):
+    beta from 1/1000 to 1000 times the largest deseasonalised revenue, k from
+    1/1000 to 1000 times the spend range, s from 0.5 to 5; it starts from
+    three values of k and keeps the best.
+
+    Refused (the channel keeps its CPC or CPM) when the channel's rows have
+    problems, there are fewer than 6 months, spend never varies (by less
+    than 5 % between its lowest and highest month), or there is no revenue
+    or revenue never varies.
+    """
+    rows = history.rows_of(channel)
+    problems = history.problems.get(channel.strip().casefold(), ())
+    if problems:
+        shown = "; ".join(problems[:3]) + ("; ..." if len(problems) > 3 else "")
+        return _refuse(channel, f"some of its rows cannot be used ({shown})")
+    if rows.empty:
+        known = ", ".join(f"'{name}'" for name in history.channels) or "none"
+        return _refuse(channel, f"the file has no rows for '{channel}' (its channels: {known})")
+    calendar_index = (
+        np.ones(MONTHS)
+        if demand_by_calendar_month is None
+        else np.asarray(demand_by_calendar_month, dtype=float)
+    )
+    months = rows["month"].map(lambda p: p.month).to_numpy(dtype=int)
+    demand = calendar_index[months - 1]
+    spend = rows["spend"].to_numpy(dtype=float)
+    revenue = rows["revenue"].to_numpy(dtype=float)
+    points = pd.DataFrame(
+        {
+            "month": [p.strftime("%b %Y") for p in rows["month"]],
+            "spend": spend,
+            "revenue": revenue,
+            "demand_index": demand,
+            "fitted": np.nan,
+        }
+    )
+    if len(rows) < MIN_MONTHS:
+        return _refuse(
+            channel,
+            f"it has {len(rows)} month{'s' if len(rows) != 1 else ''} of data; a curve needs "
+            f"at least {MIN_MONTHS} to be told apart from a straight line",
+            points,
+        )
+    if (demand <= 0).any():
+        return _refuse(
+            channel, "some of its months have no demand in this plan (no organic sessions)", points
+        )
+    high, low = float(spend.max()), float(spend.min())
+    if high <= 0:
+        return _refuse(channel, "there is no spend in any month", points)
+    if (high - low) / high < MIN_SPEND_RANGE:
+        return _refuse(
+            channel,
+            f"spend never varies (from {format_amount(low)} to {format_amount(high)}, less than "
+            f"{MIN_SPEND_RANGE:.0%} apart): the data show one point of the curve, not its shape",
+            points,
+        )
+    if revenue.max() <= 0:
+        return _refuse(
+            channel, "there is no revenue in any month: nothing responds to spend", points
+        )
+    total_variation = float(((revenue - revenue.mean()) ** 2).sum())
+    if total_variation <= 0:
+        return _refuse(channel, "revenue is the same every month: there is nothing to fit", points)
+
+    x, y = spend / demand, revenue / demand
+    scale = float(np.abs(y).max())
+    span = float(x[x > 0].min()), float(x.max())
+    fit_shape = shape is None
+    fixed_shape = 1.0 if shape is None else float(shape)
+
+    def model(theta: np.ndarray) -> np.ndarray:
+        s = float(theta[2]) if fit_shape else fixed_shape
+        fitted: np.ndarray = demand * hill_revenue(x, math.exp(theta[0]), math.exp(theta[1]), s)
+        return fitted
+
+    def residuals(theta: np.ndarray) -> np.ndarray:
+        result: np.ndarray = (model(theta) - revenue) / scale
+        return result
+
+    lower = [math.log(scale * 1e-3), math.log(span[0] * 1e-3)]
+    upper = [math.log(scale * 1e3), math.log(span[1] * 1e3)]
+    if fit_shape:
+        lower.append(SHAPE_MIN)
+        upper.append(SHAPE_MAX)
+    best = None
+    for k0 in (float(np.median(x[x > 0])), span[1], 3 * span[1]):
+        basis = hill_revenue(x, 1.0, k0, fixed_shape)
+        beta0 = float((basis * y).sum() / max((basis**2).sum(), 1e-300))
+        start = [
+            min(max(math.log(max(beta0, 1e-300)), lower[0]), upper[0]),
+            min(max(math.log(k0), lower[1]), upper[1]),
+        ]
+        if fit_shape:
+            start.append(fixed_shape)
+        result = least_squares(residuals, np.array(start), bounds=(lower, upper), method="trf")
+        if best is None or result.cost < best.cost:
+            best = result
+    assert best is not None
+    theta = best.x
+    s_fit = float(theta[2]) if fit_shape else fixed_shape
+    curve = ResponseCurve(beta=math.exp(theta[0]), k=math.exp(theta[1]), s=s_fit)
+    fitted = model(theta)
+    residual = revenue - fitted
+    r_squared = 1.0 - float((residual**2).sum()) / total_variation
+    rmse = math.sqrt(float((residual**2).mean()))
+    points["fitted"] = fitted
+    notes = [
+        f"Beyond last year's highest monthly spend ({format_amount(high)}) the curve is an "
+        "extrapolation."
+    ]
+    if theta[1] >= upper[1] - 1e-6:
+        notes.append(
+            "Last year's data show almost no saturation: the curve is close to a straight line "
+            "over them, and its ceiling is uncertain."
+        )
+    if r_squared < 0.5:
+        notes.append(
+            f"The curve explains only {max(r_squared, 0.0):.0%} of the monthly variation of "
+            "revenue: other causes (promotions, stock, tracking) move it more than spend does."
+        )
+    return CurveFit(channel, curve, None, r_squared, rmse, points, tuple(notes))
+
+
+def example_history_csv(projection: Projection, seed: int = 2026) -> str:
+    """An example history file for the plan's traffic channels with spend: last year, 12 months.
+
+    Spend varies around the plan's (50-150 %), revenue follows a curve through
+    each channel's planned ROAS, returns halving at twice its average monthly
+    spend, stretched by the plan's demand index, with 4 % noise: a file that
+    fits well, to show the format.
+    """
+    plan = projection.plan
+    rng = np.random.default_rng(seed)
+    index = demand_index(plan.pnl.organic_sessions)
+    months = pd.period_range(
+        start=pd.Period(year=plan.fiscal_year - 1, month=plan.first_month, freq="M"),
+        periods=MONTHS,
+        freq="M",
+    )
+    lines = ["month,channel,spend,revenue"]
+    for position, channel in enumerate(plan.marketing.channels):
+        if not channel.brings_traffic or projection.channels.spend[position, -1] <= 0:
+            continue
+        try:
+            curve = plan_curve(projection, channel.name)
+        except CurveError:
+            continue
+        spend = np.array(channel.spend) * rng.uniform(0.5, 1.5, size=MONTHS)
+        revenue = index * hill_revenue(spend / index, curve.beta, curve.k, curve.s)
+        revenue *= 1 + rng.normal(0.0, 0.04, size=MONTHS)
+        name = channel.name.replace('"', '""')
+        for month, x, r in zip(months, spend, revenue, strict=True):
+            lines.append(f'{month.strftime("%Y-%m")},"{name}",{x:.2f},{max(r, 0.0):.2f}')
+    return "\n".join(lines) + "\n"
