@@ -94,9 +94,20 @@ def _times(value: Any, factor: float) -> Any:
     return [v * factor for v in value] if isinstance(value, list) else value * factor
 
 
-def ebitda_margin(plan) -> float:
+def misses_target(plan, target: float) -> float:
+    """|EBITDA - target x net sales| relative to the P&L's size (gross sales plus every cost).
+
+    A ratio such as the EBITDA margin amplifies float error when net sales are
+    tiny beside fixed costs; the amounts themselves are what must agree.
+    """
     projection = project_plan(plan)
-    return projection.year("ebitda") / projection.year("net_sales")
+    size = projection.year("gross_sales") + sum(
+        projection.year(line)
+        for line in ("cogs", "fulfilment", "returns_handling", "payment_fees", "marketing",
+                     "fixed_costs")
+    )  # fmt: skip
+    gap = projection.year("ebitda") - target * projection.year("net_sales")
+    return abs(gap) / max(size, 1.0)
 
 
 @fast
@@ -105,27 +116,21 @@ def test_solves_fed_back_give_the_target_margin(data: dict[str, Any]) -> None:
     plan = parse_plan(data)
     report = project_plan(plan).targets
     target = plan.targets.ebitda_margin
-    tolerance = 1e-6
+    tolerance = 1e-9
 
     solve = report.max_marketing
     if solve.status is SolveStatus.REACHED and solve.value and solve.planned:
-        assert ebitda_margin(scaled(data, spend=solve.value / solve.planned)) == pytest.approx(
-            target, abs=tolerance
-        )
+        assert misses_target(scaled(data, spend=solve.value / solve.planned), target) < tolerance
     solve = report.conversion_needed
     if solve.status is SolveStatus.REACHED and solve.value and solve.planned:
         factor = solve.value / solve.planned
-        assert ebitda_margin(scaled(data, conversion=factor)) == pytest.approx(
-            target, abs=tolerance
-        )
+        assert misses_target(scaled(data, conversion=factor), target) < tolerance
         assert report.net_sales_needed.value is not None
         projection = project_plan(scaled(data, conversion=factor))
         assert projection.year("net_sales") == pytest.approx(report.net_sales_needed.value)
     solve = report.aov_needed
     if solve.status is SolveStatus.REACHED and solve.value and solve.planned:
-        assert ebitda_margin(scaled(data, aov=solve.value / solve.planned)) == pytest.approx(
-            target, abs=tolerance
-        )
+        assert misses_target(scaled(data, aov=solve.value / solve.planned), target) < tolerance
 
 
 @fast
