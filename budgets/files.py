@@ -50,12 +50,6 @@ def plan_to_json(plan: Plan) -> str:
     return _NUMBER_LIST.sub(lambda match: "[" + " ".join(match.group(1).split()) + "]", text) + "\n"
 
 
-def plan_file_stem(plan: Plan) -> str:
-    """A safe file name stem for the plan: '<plan-name>_FY<year>', letters, digits, '-' and '_'."""
-    safe = re.sub(r"[^A-Za-z0-9_-]+", "-", plan.name).strip("-") or "plan"
-    return f"{safe[:60]}_FY{plan.fiscal_year}"
-
-
 def load_plan(path: str | Path) -> Plan:
     """Read a plan JSON file."""
     return plan_from_json(Path(path).read_bytes())

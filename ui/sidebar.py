@@ -6,13 +6,15 @@ import streamlit as st
 
 from budgets import PlanValidationError, plan_from_json, plan_to_json
 from budgets.edits import empty_plan, with_settings
-from budgets.files import plan_file_stem
 from budgets.samples import sample_plan
 from budgets.store import PlanKey, VersionStatus
 from budgets.store_model import when
+from models.csv_export import pnl_csv
+from models.workbook import plan_workbook, workbook_filename
+from models.workbook_import import plan_from_workbook
 from ui import kpis, state, storage
 
-UPLOAD_LIMIT_BYTES = 5 * 1024 * 1024
+UPLOAD_LIMIT_BYTES = 10 * 1024 * 1024
 
 
 def _open_sample() -> None:
@@ -25,10 +27,11 @@ def _open_upload(widget_key: str) -> None:
     if upload is None:
         return
     if upload.size > UPLOAD_LIMIT_BYTES:
-        state.report([f"File '{upload.name}': it is over 5 MB, too large for a plan file."])
+        state.report([f"File '{upload.name}': it is over 10 MB, too large for a plan file."])
         return
+    read = plan_from_workbook if upload.name.lower().endswith(".xlsx") else plan_from_json
     try:
-        plan = plan_from_json(upload.getvalue())
+        plan = read(upload.getvalue())
     except PlanValidationError as error:
         state.report(
             [f"File '{upload.name}' is not a valid plan; the current plan is unchanged."]
@@ -183,13 +186,34 @@ def render() -> None:
             metric(projection)
 
         st.download_button(
-            "Download plan (JSON)",
+            "Download workbook (Excel)",
+            data=lambda plan=plan: plan_workbook(plan),
+            file_name=workbook_filename(plan),
+            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            icon=":material/table_view:",
+            width="stretch",
+            key="download_xlsx",
+            help="Live formulas on the plan's inputs: change a driver or a spend cell in Excel "
+            "and the P&L follows. Upload it back under 'Open a plan'.",
+        )
+        as_json, as_csv = st.columns(2)
+        as_json.download_button(
+            "Plan (JSON)",
             data=lambda plan=plan: plan_to_json(plan),
-            file_name=f"{plan_file_stem(plan)}.json",
+            file_name=workbook_filename(plan, ".json"),
             mime="application/json",
             icon=":material/download:",
             width="stretch",
             key="download_json",
+        )
+        as_csv.download_button(
+            "P&L (CSV)",
+            data=lambda projection=projection: pnl_csv(projection),
+            file_name=workbook_filename(plan, "_PnL.csv"),
+            mime="text/csv",
+            icon=":material/download:",
+            width="stretch",
+            key="download_csv",
         )
         with st.expander("Open a plan", icon=":material/folder_open:"):
             stored_key = state.key("stored_plan")
@@ -206,10 +230,11 @@ def render() -> None:
             )
             upload_key = state.key("upload_plan")
             st.file_uploader(
-                "Upload a plan (.json)", type=["json"], key=upload_key,
+                "Upload a plan (.json or .xlsx)", type=["json", "xlsx"], key=upload_key,
                 on_change=_open_upload, args=(upload_key,),
-                help="A plan saved with 'Download plan (JSON)'. An invalid file is refused "
-                "with its problems listed, and the current plan stays open.",
+                help="A plan JSON, or a workbook this planner exported (edited in Excel or "
+                "LibreOffice if you like). An invalid file is refused with its problems "
+                "listed, and the current plan stays open.",
             )  # fmt: skip
             new_plan = st.button("New empty plan...", width="stretch", key="new_plan_open")
         settings = st.button(
