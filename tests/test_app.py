@@ -356,3 +356,27 @@ def test_adding_a_fixed_cost_line() -> None:
 
     line = plan_of(at).pnl.fixed_costs[-1]
     assert (line.name, line.amounts) == ("Insurance", (2_500.0,) * 12)
+
+
+def test_an_exported_workbook_uploads_back_as_the_same_plan(large) -> None:
+    from models.workbook import plan_workbook
+
+    at = open_app(large)
+
+    at.sidebar.file_uploader[0].upload("plan.xlsx", plan_workbook(sample_plan()))
+    at.run()
+
+    assert plan_of(at) == sample_plan()
+    assert not at.error
+
+
+def test_a_file_that_is_not_a_workbook_is_refused_and_the_plan_kept(large) -> None:
+    at = open_app(large)
+
+    at.sidebar.file_uploader[0].upload("numbers.xlsx", b"month,channel,spend\n1,Search,100\n")
+    at.run()
+
+    assert plan_of(at) == large
+    assert "File 'numbers.xlsx' is not a valid plan; the current plan is unchanged." in (
+        at.error[0].value
+    )

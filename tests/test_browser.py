@@ -113,3 +113,18 @@ def test_uploading_an_invalid_plan_shows_the_error_and_keeps_the_plan(page, tmp_
     assert "File 'broken.json' is not a valid plan; the current plan is unchanged." in text
     assert "Channel 'Search', spend, Apr 2027: -10 is not allowed" in text
     assert "Maison Nord" in page.locator("[data-testid='stSidebar']").inner_text()
+
+
+def test_the_workbook_downloads_from_the_app_and_opens(page, tmp_path) -> None:
+    from openpyxl import load_workbook
+
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Download workbook (Excel)").click()
+    path = tmp_path / download.value.suggested_filename
+    download.value.save_as(path)
+
+    assert download.value.suggested_filename == "Maison-Nord-Online_FY2027.xlsx"
+    workbook = load_workbook(path)
+    assert {"Summary", "Assumptions", "Marketing plan", "P&L"} <= set(workbook.sheetnames)
+    assert workbook.properties.title == "Maison Nord – Online – FY2027 budget plan"
+    assert workbook["Summary"]["A1"].value == "=PlanName"
