@@ -58,6 +58,23 @@ def running_app(env: dict[str, str] | None = None) -> Iterator[str]:
         process.wait(15)
 
 
+@contextmanager
+def browser_page(url: str, height: int = 1000) -> Iterator[object]:
+    """Debian's Chromium, headless, on the app at ``url``, its first page drawn."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+        )
+        try:
+            page = browser.new_page(viewport={"width": 1440, "height": height})
+            open_app_page(page, url)
+            yield page
+        finally:
+            browser.close()
+
+
 def wait_idle(page) -> None:  # type: ignore[no-untyped-def]
     """Wait until the app's script has finished its run."""
     page.wait_for_timeout(300)

@@ -13,9 +13,8 @@ from models import project_plan
 from models.formatting import format_amount, format_compact
 from tests.browser import (
     CHROMIUM,
-    CHROMIUM_ARGS,
+    browser_page,
     grid_cell,
-    open_app_page,
     running_app,
     type_into_cell,
     wait_idle,
@@ -37,16 +36,8 @@ def app_url() -> Iterator[str]:
 
 @pytest.fixture
 def page(app_url):  # type: ignore[no-untyped-def]
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
-        )
-        page = browser.new_page(viewport={"width": 1440, "height": 1000})
-        open_app_page(page, app_url)
+    with browser_page(app_url, height=1000) as page:
         yield page
-        browser.close()
 
 
 def grids(page):  # type: ignore[no-untyped-def]

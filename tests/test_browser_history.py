@@ -10,10 +10,9 @@ import pytest
 from budgets.samples import sample_plan
 from tests.browser import (
     CHROMIUM,
-    CHROMIUM_ARGS,
+    browser_page,
     choose,
     grid_cell,
-    open_app_page,
     running_app,
     type_into_cell,
     wait_idle,
@@ -36,16 +35,8 @@ def app_url(tmp_path_factory) -> Iterator[str]:
 
 @pytest.fixture
 def page(app_url):  # type: ignore[no-untyped-def]
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
-        )
-        page = browser.new_page(viewport={"width": 1440, "height": 1100})
-        open_app_page(page, app_url)
+    with browser_page(app_url, height=1100) as page:
         yield page
-        browser.close()
 
 
 def save_version(page, comment: str) -> None:  # type: ignore[no-untyped-def]
