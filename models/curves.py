@@ -48,7 +48,7 @@ from scipy.special import expit
 
 from budgets import MONTHS, ResponseCurve
 from budgets.plan import SHAPE_MAX, SHAPE_MIN
-from models.formatting import format_amount, format_money
+from models.formatting import format_amount, format_money, format_rate
 
 if TYPE_CHECKING:
     from models.projection import Projection
@@ -538,7 +538,8 @@ def fit_curve(
         return _refuse(
             channel,
             f"spend never varies (from {format_amount(low)} to {format_amount(high)}, less than "
-            f"{MIN_SPEND_RANGE:.0%} apart): the data show one point of the curve, not its shape",
+            f"{format_rate(MIN_SPEND_RANGE, 0)} apart): the data show one point of the curve, "
+            "not its shape",
             points,
         )
     if revenue.max() <= 0:
@@ -602,8 +603,9 @@ def fit_curve(
         )
     if r_squared < 0.5:
         notes.append(
-            f"The curve explains only {max(r_squared, 0.0):.0%} of the monthly variation of "
-            "revenue: other causes (promotions, stock, tracking) move it more than spend does."
+            f"The curve explains only {format_rate(max(r_squared, 0.0), 0)} of the monthly "
+            "variation of revenue: other causes (promotions, stock, tracking) move it more than "
+            "spend does."
         )
     return CurveFit(channel, curve, None, r_squared, rmse, points, tuple(notes))
 

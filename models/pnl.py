@@ -64,6 +64,7 @@ MONEY_LINES: tuple[str, ...] = tuple(line for line in PNL_LINES if line not in C
 CHANNEL_METRICS: tuple[str, ...] = ("spend", "impressions", "sessions", "orders", "revenue")
 CHANNEL_RATIOS: tuple[str, ...] = ("roas", "cpa")
 _LINE = {name: index for index, name in enumerate(PNL_LINES)}
+_COUNTABLE = 1e300
 
 
 def ratio(numerator: np.ndarray | float, denominator: np.ndarray | float) -> np.ndarray:
@@ -209,12 +210,16 @@ def channel_flows(arrays: PlanArrays) -> ChannelFlows:
             curved, hill_revenue(spend, arrays.curve_beta, arrays.curve_k, arrays.curve_s), revenue
         )
         orders = np.where(curved, revenue / arrays.aov, orders)
-        paid_sessions = np.divide(
-            orders,
-            arrays.conversion_rate,
-            out=np.zeros_like(orders),
-            where=arrays.conversion_rate > 0,
-        )
+        with np.errstate(over="ignore"):
+            paid_sessions = np.divide(
+                orders,
+                arrays.conversion_rate,
+                out=np.zeros_like(orders),
+                where=arrays.conversion_rate > 0,
+            )
+        # A conversion rate of a few 1e-300 would need more sessions than a float holds (or
+        # than a year's sum can add): counted as none, so no infinity reaches a table.
+        paid_sessions[~(paid_sessions <= _COUNTABLE)] = 0.0
         sessions = np.where(curved, paid_sessions, sessions)
     return ChannelFlows(spend, impressions, sessions, orders, revenue)
 

@@ -71,6 +71,10 @@ class TargetSolve:
         planned: the plan's own figure for the year, to compare with.
         explanation: one sentence with the numbers and the assumption, or
             "Unreachable, because ...".
+        factor: for a solve that scales one group of drivers (spend,
+            conversion, AOV, net sales), the factor on the plan's drivers
+            that reaches the target; None otherwise. With response curves the
+            blended conversion rate or AOV moves by other than this factor.
     """
 
     key: str
@@ -80,6 +84,7 @@ class TargetSolve:
     value: float | None
     planned: float | None
     explanation: str
+    factor: float | None = None
 
     @property
     def change(self) -> float | None:
@@ -368,6 +373,7 @@ def _max_marketing(
         f"{format_money_compact(budget, currency)} ({format_change(factor - 1)} on plan), "
         "scaling every channel's planned spend by one factor with revenue following at "
         "planned efficiency.",
+        factor=factor,
     )  # fmt: skip
 
 
@@ -415,7 +421,10 @@ def _max_marketing_on_curves(
             "demand, which a response curve for each would model.",
         )  # fmt: skip
     spending = arrays.has_curve[:, None] & (arrays.spend > 0) & (arrays.curve_beta > 0)
-    concave_from = float((arrays.curve_k[spending] / arrays.spend[spending]).max(initial=1.0))
+    # Far past 2^50 the search would only chase months of a few 1e-300 of spend.
+    with np.errstate(over="ignore"):
+        stretch = float((arrays.curve_k[spending] / arrays.spend[spending]).max(initial=1.0))
+    concave_from = min(stretch, 2.0 ** (_DOUBLINGS - 10))
     high = 1.0
     for _ in range(_DOUBLINGS):
         previous = g(high)
@@ -460,6 +469,7 @@ def _max_marketing_on_curves(
         "scaling every channel's planned spend by one factor: the "
         f"{curves} channel{'s' if curves > 1 else ''} with response curves earn less on each "
         f"extra unit, {others}.",
+        factor=factor,
     )  # fmt: skip
 
 
@@ -514,6 +524,7 @@ def _net_sales_needed(lines: np.ndarray, m: float, currency: str) -> TargetSolve
         f"Net sales of {format_money_compact(needed, currency)} ({format_change(factor - 1)} on "
         f"plan) reach a {format_rate(m)} EBITDA margin, with marketing and fixed costs as "
         "planned and every variable cost at its planned share of net sales.",
+        factor=factor,
     )  # fmt: skip
 
 
@@ -547,6 +558,7 @@ def _conversion_needed(arrays: PlanArrays, lines: np.ndarray, m: float) -> Targe
             f"({format_change(factor - 1)} on every session, organic and paid) reaches a "
             f"{format_rate(m)} EBITDA margin, with traffic, AOV, marketing and fixed costs as "
             "planned.",
+            factor=factor,
         )  # fmt: skip
     solved = project_arrays(arrays.scaled(conversion=factor))[1]
     needed = float(ratio(line(solved, "orders")[-1], line(solved, "sessions")[-1]))
@@ -563,6 +575,7 @@ def _conversion_needed(arrays: PlanArrays, lines: np.ndarray, m: float) -> Targe
         f"{format_rate(m)} EBITDA margin, with traffic, AOV, marketing and fixed costs as "
         "planned; channels on response curves keep the revenue their curves give, from fewer "
         "sessions.",
+        factor=factor,
     )  # fmt: skip
 
 
@@ -589,6 +602,7 @@ def _aov_needed(arrays: PlanArrays, lines: np.ndarray, m: float, currency: str) 
         f"{format_money_compact(planned, currency)} ({format_change(factor - 1)} on every "
         f"order, organic and paid) reaches a {format_rate(m)} EBITDA margin, with traffic, "
         "conversion, marketing and fixed costs as planned.",
+        factor=factor,
     )  # fmt: skip
 
 
@@ -645,6 +659,7 @@ def _aov_needed_on_curves(
         f"order's value, organic and paid) reaches a {format_rate(m)} EBITDA margin, with "
         "traffic, conversion, marketing and fixed costs as planned; channels on response "
         "curves keep the revenue their curves give, in fewer, larger orders.",
+        factor=factor,
     )  # fmt: skip
 
 
