@@ -84,14 +84,12 @@ if monthly.open:
             or "CPC"
         )
         editors.grid(
-        grids.monthly_driver_grid(plan, driver_label),
-        f"monthly_{driver_label}",
-        lambda plan, rows: grids.monthly_driver_changes(plan, driver_label, rows),
-        {month: grids.percent_column(month) if "%" in driver_label else
-         st.column_config.NumberColumn(month, format=f"{plan.currency} %.2f")
-         for month in plan.month_labels},
-        height=editors.grid_height(len(channel_names)),
-    )  # fmt: skip
+            grids.monthly_driver_grid(plan, driver_label),
+            f"monthly_{driver_label}",
+            lambda plan, rows: grids.monthly_driver_changes(plan, driver_label, rows),
+            grids.monthly_driver_columns(plan, driver_label),
+            height=editors.grid_height(len(channel_names)),
+        )
         st.caption("Empty: the driver does not apply (or, for AOV, the site AOV is used).")
 
 st.subheader("Results for the year")

@@ -148,16 +148,16 @@ def channel_driver_columns(currency: str) -> dict[str, Any]:
             "None: non-working spend (agency, tools, content) that brings no sessions.",
         ),
         "CPC": st.column_config.NumberColumn(
-            "CPC", format=f"{currency} %.2f", help="Cost per click (CPC channels)."
+            f"CPC ({currency})", format="%.2f", help="Cost per click (CPC channels)."
         ),
         "CPM": st.column_config.NumberColumn(
-            "CPM", format=f"{currency} %.2f", help="Cost per 1,000 impressions (CPM channels)."
+            f"CPM ({currency})", format="%.2f", help="Cost per 1,000 impressions (CPM channels)."
         ),
         "CTR %": percent_column("CTR %", help="Clicks per impression (CPM channels)."),
         "Conversion %": percent_column("Conversion %", help="Orders per session of the channel."),
         "AOV": st.column_config.NumberColumn(
-            "AOV",
-            format=f"{currency} %.2f",
+            f"AOV ({currency})",
+            format="%.2f",
             help="Average order value of the channel's orders; empty = the site AOV of each month.",
         ),
         "By month": st.column_config.TextColumn(
@@ -205,6 +205,20 @@ def monthly_driver_grid(plan: Plan, label: str) -> pd.DataFrame:
         rows.append([np.nan] * 12 if value is None else [v * scale for v in as_monthly(value)])
     index = pd.Index([c.name for c in plan.marketing.channels], name="Channel")
     return pd.DataFrame(rows, index=index, columns=list(plan.month_labels))
+
+
+def monthly_driver_columns(plan: Plan, label: str) -> dict[str, Any]:
+    """Month columns for one channel driver: percent for rates, the currency in the corner."""
+    _, percent = CHANNEL_DRIVER_COLUMNS[label]
+    return {
+        "_index": st.column_config.TextColumn(
+            f"{label}" if percent else f"{label} ({plan.currency})", pinned=True
+        ),
+        **{
+            month: st.column_config.NumberColumn(month, format="%.2f %%" if percent else "%.2f")
+            for month in plan.month_labels
+        },
+    }
 
 
 def monthly_driver_changes(plan: Plan, label: str, edited_rows: EditedRows) -> list[Change]:

@@ -198,7 +198,7 @@ def render() -> None:
         )
         as_json, as_csv = st.columns(2)
         as_json.download_button(
-            "Plan (JSON)",
+            "JSON",
             data=lambda plan=plan: plan_to_json(plan),
             file_name=workbook_filename(plan, ".json"),
             mime="application/json",
@@ -207,7 +207,7 @@ def render() -> None:
             key="download_json",
         )
         as_csv.download_button(
-            "P&L (CSV)",
+            "P&L CSV",
             data=lambda projection=projection: pnl_csv(projection),
             file_name=workbook_filename(plan, "_PnL.csv"),
             mime="text/csv",
