@@ -24,8 +24,10 @@ PAGES = [
 ]
 
 
-def open_app(plan: Plan | None = None) -> AppTest:
+def open_app(plan: Plan | None = None, *, open_plan_box: bool = False) -> AppTest:
     at = AppTest.from_file(APP, default_timeout=60)
+    if open_plan_box:
+        at.session_state["open_plan_box"] = True
     if plan is not None:
         at.session_state["plan"] = plan
         at.session_state["plan_revision"] = 0
@@ -50,9 +52,9 @@ def _sidebar_and_page(root: str, page: str) -> None:
 def open_sidebar_app() -> AppTest:
     """The sidebar and a page on every run (AppTest reruns only the page after the first run)."""
     root = str(Path(APP).parent)
-    return AppTest.from_function(
-        _sidebar_and_page, args=(root, "side_by_side"), default_timeout=60
-    ).run()
+    at = AppTest.from_function(_sidebar_and_page, args=(root, "side_by_side"), default_timeout=60)
+    at.session_state["open_plan_box"] = True
+    return at.run()
 
 
 def seed_edits(at: AppTest, editor: str, edited_rows: dict[int, dict[str, Any]]) -> AppTest:
@@ -248,7 +250,7 @@ def test_a_duplicate_channel_name_is_refused() -> None:
 
 
 def test_uploading_an_invalid_plan_shows_its_problems_and_keeps_the_current_plan(large) -> None:
-    at = open_app(large)
+    at = open_app(large, open_plan_box=True)
     bad = smallest_plan_data()
     bad["pnl"]["return_rate"][2] = 1.5
 
@@ -262,7 +264,7 @@ def test_uploading_an_invalid_plan_shows_its_problems_and_keeps_the_current_plan
 
 
 def test_uploading_a_valid_plan_opens_it() -> None:
-    at = open_app()
+    at = open_app(open_plan_box=True)
 
     at.sidebar.file_uploader[0].upload("smallest.json", json.dumps(smallest_plan_data()).encode())
     at.run()
@@ -361,7 +363,7 @@ def test_adding_a_fixed_cost_line() -> None:
 def test_an_exported_workbook_uploads_back_as_the_same_plan(large) -> None:
     from models.workbook import plan_workbook
 
-    at = open_app(large)
+    at = open_app(large, open_plan_box=True)
 
     at.sidebar.file_uploader[0].upload("plan.xlsx", plan_workbook(sample_plan()))
     at.run()
@@ -371,7 +373,7 @@ def test_an_exported_workbook_uploads_back_as_the_same_plan(large) -> None:
 
 
 def test_a_file_that_is_not_a_workbook_is_refused_and_the_plan_kept(large) -> None:
-    at = open_app(large)
+    at = open_app(large, open_plan_box=True)
 
     at.sidebar.file_uploader[0].upload("numbers.xlsx", b"month,channel,spend\n1,Search,100\n")
     at.run()

@@ -118,6 +118,8 @@ def test_a_save_on_top_of_an_outdated_version_is_refused_and_the_edits_stay(data
     first = session()
     save(first, author="Mia")
     second = session()
+    second.session_state["open_plan_box"] = True
+    second.run()
     second.sidebar.selectbox(
         key=f"stored_plan_{second.session_state['plan_revision']}"
     ).select_index(0).run()

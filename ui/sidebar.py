@@ -215,28 +215,36 @@ def render() -> None:
             width="stretch",
             key="download_csv",
         )
-        with st.expander("Open a plan", icon=":material/folder_open:"):
-            stored_key = state.key("stored_plan")
-            summaries = storage.stored_plans()
-            st.selectbox(
-                "Stored plans", summaries, index=None, key=stored_key,
-                placeholder="Choose a stored plan" if summaries else "No plan saved yet",
-                format_func=lambda s: f"{s.key.name} FY{s.key.fiscal_year} · "
-                f"v{s.latest.version} {s.latest.status.value}",
-                on_change=_open_stored, args=(stored_key,),
-            )  # fmt: skip
-            st.button(
-                "Open the sample plan", on_click=_open_sample, width="stretch", key="open_sample"
-            )
-            upload_key = state.key("upload_plan")
-            st.file_uploader(
-                "Upload a plan (.json or .xlsx)", type=["json", "xlsx"], key=upload_key,
-                on_change=_open_upload, args=(upload_key,),
-                help="A plan JSON, or a workbook this planner exported (edited in Excel or "
-                "LibreOffice if you like). An invalid file is refused with its problems "
-                "listed, and the current plan stays open.",
-            )  # fmt: skip
-            new_plan = st.button("New empty plan...", width="stretch", key="new_plan_open")
+        opener = st.expander(
+            "Open a plan", icon=":material/folder_open:", key="open_plan_box", on_change="rerun"
+        )
+        new_plan = False
+        if opener.open:
+            with opener:
+                stored_key = state.key("stored_plan")
+                summaries = storage.stored_plans()
+                st.selectbox(
+                    "Stored plans", summaries, index=None, key=stored_key,
+                    placeholder="Choose a stored plan" if summaries else "No plan saved yet",
+                    format_func=lambda s: f"{s.key.name} FY{s.key.fiscal_year} · "
+                    f"v{s.latest.version} {s.latest.status.value}",
+                    on_change=_open_stored, args=(stored_key,),
+                )  # fmt: skip
+                st.button(
+                    "Open the sample plan",
+                    on_click=_open_sample,
+                    width="stretch",
+                    key="open_sample",
+                )
+                upload_key = state.key("upload_plan")
+                st.file_uploader(
+                    "Upload a plan (.json or .xlsx)", type=["json", "xlsx"], key=upload_key,
+                    on_change=_open_upload, args=(upload_key,),
+                    help="A plan JSON, or a workbook this planner exported (edited in Excel or "
+                    "LibreOffice if you like). An invalid file is refused with its problems "
+                    "listed, and the current plan stays open.",
+                )  # fmt: skip
+                new_plan = st.button("New empty plan...", width="stretch", key="new_plan_open")
         settings = st.button(
             "Plan settings...", icon=":material/tune:", width="stretch", key="settings_open"
         )
