@@ -14,6 +14,7 @@ weights per cell (currency of value per unit of attributed revenue):
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -23,6 +24,8 @@ from scipy.special import expit, log_expit
 from models.curves import hill_marginal, hill_revenue
 
 GRID_POINTS = 160
+_MOST = 1e15  # a cap or maximum too large to matter, as a finite number of cents
+_FIRST = 1e300  # the contribution that puts a forced step before every other
 # Prices are searched on a log scale between e^-60 and e^60.
 LOG_RANGE = 60.0
 
@@ -112,7 +115,10 @@ class Exact(Solver):
         def excess(log_price: float) -> float:
             return float(self.spend_at(math.exp(log_price), weight[where], where).sum()) - total
 
-        low, high = -LOG_RANGE, LOG_RANGE
+        # Prices around the channel's own weights: a price far below them buys everything
+        # the caps allow, far above them nothing.
+        centre = math.log(max(float(weight[where].max()), 1e-300))
+        low, high = centre - LOG_RANGE, centre + LOG_RANGE
         if excess(low) <= 0:
             return math.exp(low)
         if excess(high) >= 0:
@@ -264,16 +270,26 @@ class Grid(Solver):
         dv = np.diff(values, axis=1, prepend=0.0)
         with np.errstate(divide="ignore", invalid="ignore"):
             slope = np.where(dx > 0, dv / dx, 0.0)
+        self.start = start
         self.cell = np.repeat(np.arange(cells.beta.size), GRID_POINTS)
+        self.first = np.tile(np.arange(GRID_POINTS) == 0, cells.beta.size)
         self.dx = dx.ravel()
         self.slope = slope.ravel()
         self.segment_channel = cells.channel[self.cell]
 
-    def _order(self, weight: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Segments by channel, best marginal contribution first; and that contribution."""
+    def _order(
+        self, weight: np.ndarray, excluded: np.ndarray, forced: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Segments by channel, best marginal contribution first; that contribution; their size.
+
+        An ``excluded`` cell offers no step; a ``forced`` cell's first step
+        (up to an S-curve's best average return) comes before any other.
+        """
         gain = weight[self.cell] * self.slope
+        gain = np.where(forced[self.cell] & self.first, _FIRST, gain)
+        dx = np.where(excluded[self.cell], 0.0, self.dx)
         order = np.lexsort((-gain, self.segment_channel))
-        return order, gain
+        return order, gain, dx
 
     def _prefix(self, order: np.ndarray, wanted: np.ndarray, dx: np.ndarray) -> np.ndarray:
         """Per segment in ``order`` (grouped by channel), how much of it fills each channel's
@@ -293,72 +309,115 @@ class Grid(Solver):
         capped: np.ndarray = np.minimum(spend, self.cells.cap)
         return capped
 
-    def free(self, weight: np.ndarray) -> np.ndarray:
+    def _free(self, weight: np.ndarray, excluded: np.ndarray, forced: np.ndarray) -> np.ndarray:
         c = self.cells
-        order, gain = self._order(weight)
+        order, gain, dx = self._order(weight, excluded, forced)
         paying = np.bincount(
-            self.segment_channel, weights=np.where(gain > 1.0, self.dx, 0.0), minlength=c.count
+            self.segment_channel, weights=np.where(gain > 1.0, dx, 0.0), minlength=c.count
         )
         wanted = np.clip(paying, c.lower, c.upper)
-        return self._spend(self._prefix(order, wanted, self.dx))
+        return self._spend(self._prefix(order, wanted, dx))
 
-    def fixed(self, weight: np.ndarray, budget: float) -> tuple[np.ndarray, float]:
+    def _fixed(
+        self, weight: np.ndarray, budget: float, excluded: np.ndarray, forced: np.ndarray
+    ) -> tuple[np.ndarray, float]:
         c = self.cells
-        order, gain = self._order(weight)
-        minimum = self._prefix(order, c.lower, self.dx)
-        rest = self.dx - minimum
+        order, gain, dx = self._order(weight, excluded, forced)
+        minimum = self._prefix(order, c.lower, dx)
+        rest = dx - minimum
         # The channel's remaining room, best segments first, then the budget across channels.
         allowed = self._prefix(order, c.upper - c.lower, rest)
         ranked = np.argsort(-gain, kind="stable")
         available = allowed[ranked]
         before = np.cumsum(available) - available
         left = budget - float(minimum.sum())
-        bought = np.zeros_like(self.dx)
+        bought = np.zeros_like(dx)
         bought[ranked] = np.clip(left - before, 0.0, available)
-        last = ranked[np.flatnonzero(bought[ranked] > 0)]
+        last = ranked[np.flatnonzero((bought[ranked] > 0) & (gain[ranked] < _FIRST))]
         price = float(gain[last[-1]]) if last.size else 0.0
         spend = self._spend(minimum + bought)
         return _spread_budget(spend, c, budget), price
+
+    def _repaired(
+        self,
+        weight: np.ndarray,
+        run: Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, float]],
+    ) -> tuple[np.ndarray, float]:
+        """The greedy's answer, or a better one where it stopped part-way up an S.
+
+        The last step bought may end inside the chord from zero to an
+        S-curve's best average return, where the curve lies below the chord.
+        Both ways out are tried, leaving that month out or buying its whole
+        chord first, and the best of the three is kept, a few times over.
+        """
+        c = self.cells
+        excluded = np.zeros(c.beta.size, dtype=bool)
+        forced = np.zeros(c.beta.size, dtype=bool)
+        best = run(excluded, forced)
+
+        def value(spend: np.ndarray) -> float:
+            return float((weight * c.revenue(spend) - spend).sum())
+
+        for _ in range(4):
+            partial = (c.s > 1) & (best[0] > 0) & (best[0] < self.start * (1 - 1e-9))
+            if not partial.any():
+                break
+            options = [(excluded | partial, forced), (excluded, forced | partial)]
+            results = [(run(*option), option) for option in options]
+            (candidate, option) = max(results, key=lambda item: value(item[0][0]))
+            if value(candidate[0]) <= value(best[0]) or not self._within(candidate[0]):
+                break
+            best, (excluded, forced) = candidate, option
+        return best
+
+    def _within(self, spend: np.ndarray) -> bool:
+        totals = self.cells.totals(spend)
+        return bool((totals <= self.cells.upper * (1 + 1e-9) + 1e-6).all())
+
+    def free(self, weight: np.ndarray) -> np.ndarray:
+        return self._repaired(weight, lambda e, f: (self._free(weight, e, f), 1.0))[0]
+
+    def fixed(self, weight: np.ndarray, budget: float) -> tuple[np.ndarray, float]:
+        return self._repaired(weight, lambda e, f: self._fixed(weight, budget, e, f))
 
 
 def to_cents(spend: np.ndarray, cells: Cells, budget: float | None) -> np.ndarray:
     """Spend rounded to cents, still within every cap, minimum, maximum and the budget.
 
-    Rounding moves each month by half a cent at most; the few cents a
-    channel's year or the budget drift are taken from, or given to, the
-    channel's largest month with room.
+    Each month is rounded down to the cent, then each channel's year (and a
+    fixed budget) gets its missing cents back, one at a time, in the months
+    with the largest remainders: no month moves by a cent or more, and the
+    channel's year and the budget are kept to the cent.
     """
-    cents: np.ndarray = np.maximum(
-        np.minimum(np.round(spend, 2), np.floor(cells.cap * 100) / 100), 0.0
-    )
+    exact = np.clip(spend, 0.0, cells.cap) * 100.0
+    cap = np.floor(np.minimum(cells.cap, _MOST) * 100.0 + 1e-6)
+    cents = np.minimum(np.floor(exact + 1e-6), cap)
+    remainder = exact - cents
+    lower = np.ceil(cells.lower * 100.0 - 1e-6)
+    upper = np.floor(np.minimum(cells.upper, _MOST) * 100.0 + 1e-6)
     for channel in range(cells.count):
         where = np.flatnonzero(cells.channel == channel)
-        total = float(cents[where].sum())
-        upper = float(np.floor(cells.upper[channel] * 100) / 100)
-        lower = float(np.ceil(cells.lower[channel] * 100) / 100)
-        if total > upper:
-            _shift(cents, where, cells.cap, -(total - upper))
-        elif total < lower:
-            _shift(cents, where, cells.cap, lower - total)
+        wanted = min(max(round(float(exact[where].sum())), lower[channel]), upper[channel])
+        missing = int(wanted - cents[where].sum())
+        for cell in where[np.argsort(-remainder[where], kind="stable")]:
+            if missing <= 0:
+                break
+            if cents[cell] < cap[cell]:
+                cents[cell] += 1
+                missing -= 1
     if budget is not None:
-        drift = round(budget - float(cents.sum()), 2)
-        if drift:
-            for channel in np.argsort(-cells.totals(cents)):
-                where = np.flatnonzero(cells.channel == channel)
-                total = float(cents[where].sum())
-                if drift > 0 and total + drift <= cells.upper[channel]:
-                    _shift(cents, where, cells.cap, drift)
-                    break
-                if drift < 0 and total + drift >= cells.lower[channel]:
-                    _shift(cents, where, cells.cap, drift)
-                    break
-    return cents
-
-
-def _shift(cents: np.ndarray, where: np.ndarray, cap: np.ndarray, amount: float) -> None:
-    """Add ``amount`` (a few cents, either sign) to the largest month of ``where`` that takes it."""
-    for cell in where[np.argsort(-cents[where])]:
-        changed = round(float(cents[cell]) + amount, 2)
-        if 0 <= changed <= cap[cell]:
-            cents[cell] = changed
-            return
+        drift = int(round(budget * 100.0) - cents.sum())
+        totals = np.bincount(cells.channel, weights=cents, minlength=cells.count)
+        step = 1 if drift > 0 else -1
+        for _ in range(abs(drift)):
+            room = (cents < cap) & (totals[cells.channel] < upper[cells.channel])
+            if step < 0:
+                room = (cents > 0) & (totals[cells.channel] > lower[cells.channel])
+            if not room.any():
+                break
+            cell = int(np.argmax(np.where(room, step * remainder, -np.inf)))
+            cents[cell] += step
+            totals[cells.channel[cell]] += step
+            remainder[cell] -= step
+    result: np.ndarray = cents / 100.0
+    return result
