@@ -33,15 +33,17 @@ conflict = st.session_state.get(storage.CONFLICT)
 if conflict is not None:
     st.warning(
         f"Version {conflict.version} was saved by {conflict.author} after the version your "
-        "edits started from. Compare it with your edits below, then open it and re-apply what "
-        "you need, or save your edits under another name.",
+        "edits started from. Compare it with your edits below; opening it from the sidebar "
+        "sets your edits aside, still here to compare, so you can re-apply them on top.",
         icon=":material/merge_type:",
     )
 
 EDITS = "Your edits (unsaved)"
+ASIDE = "Your edits set aside"
 numbers = [info.version for info in versions]
-choices = ([EDITS] if storage.has_unsaved_edits() else []) + numbers
-label = {number: f"Version {number}" for number in numbers} | {EDITS: EDITS}
+aside = storage.set_aside()
+choices = ([EDITS] if storage.has_unsaved_edits() else []) + ([ASIDE] if aside else []) + numbers
+label = {number: f"Version {number}" for number in numbers} | {EDITS: EDITS, ASIDE: ASIDE}
 st.subheader("Compare")
 older, newer = st.columns(2)
 # Unsaved edits compare with the version they started from; else the latest with the one before.
@@ -53,7 +55,12 @@ else:
 old = older.selectbox("From", numbers, index=default_old, format_func=label.get, key="compare_from")
 new = newer.selectbox("To", choices, index=0, format_func=label.get, key="compare_to")
 old_stored = storage.version(key, old)
-new_plan = plan if new == EDITS else getattr(storage.version(key, new), "plan", None)
+if new == EDITS:
+    new_plan = plan
+elif new == ASIDE:
+    new_plan = aside
+else:
+    new_plan = getattr(storage.version(key, new), "plan", None)
 if old_stored is not None and new_plan is not None:
     comparison = tables.comparison(old_stored.plan, new_plan)
     st.markdown("**What it did to the year**")

@@ -140,6 +140,19 @@ def test_a_save_on_top_of_an_outdated_version_is_refused_and_the_edits_stay(data
     changes = second.dataframe[2].value
     assert set(changes["month"]) == {"Feb 2027"}
 
+    go(second, "side_by_side")
+    second.sidebar.selectbox(
+        key=f"stored_plan_{second.session_state['plan_revision']}"
+    ).select_index(0).run()
+    assert plan_of(second).marketing.channels[0].spend[0] == 20_000.0
+    go(second, "history")
+    second.selectbox(key="compare_from").select(2).run()
+    second.selectbox(key="compare_to").select("Your edits set aside").run()
+    set_aside = second.dataframe[2].value
+    assert {(row.item, row.month) for row in set_aside.itertuples()} >= {
+        ("Google Search – Generic", "Feb 2027")
+    }
+
 
 def test_an_approved_version_stays_and_editing_it_starts_a_new_draft(database) -> None:
     at = session()

@@ -13,7 +13,7 @@ import os
 
 import streamlit as st
 
-from budgets import PlanValidationError
+from budgets import Plan, PlanValidationError
 from budgets.store import (
     DB_PATH_ENV,
     DB_URL_ENV,
@@ -32,6 +32,7 @@ from ui import state
 BASE = "plan_base"
 AUTHOR = "author"
 CONFLICT = "plan_conflict"
+SET_ASIDE = "plan_set_aside"
 
 
 @st.cache_resource(show_spinner=False)
@@ -83,13 +84,25 @@ def stored_plans() -> tuple[PlanSummary, ...]:
         return ()
 
 
+def set_aside() -> Plan | None:
+    """Unsaved edits kept when another plan or version was opened over them."""
+    plan: Plan | None = st.session_state.get(SET_ASIDE)
+    return plan
+
+
 def open_stored(key: PlanKey, version: int | None = None) -> None:
-    """Open a stored version (the latest by default) as the session's plan."""
+    """Open a stored version (the latest by default) as the session's plan.
+
+    Unsaved edits are set aside, not lost: the History page still compares
+    them with any version, so they can be re-applied on top of the newer one.
+    """
     try:
         stored = plan_store().get(key, version)
     except PlanStoreError as error:
         state.report([str(error)])
         return
+    if has_unsaved_edits():
+        st.session_state[SET_ASIDE] = state.current_plan()
     state.replace_plan(
         stored.plan,
         source=f"Stored plan, version {stored.info.version}",
