@@ -68,11 +68,18 @@ from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 
 from budgets import MONTHS, ChannelKind, CostDriver, Plan
+from budgets.plan import SHAPE_MAX, SHAPE_MIN
 from models.pnl import COST_LINES, COUNT_LINES, PNL_LABELS, PNL_LINES
 from models.projection import project_plan
 from models.workbook_layout import (
     ASSUMPTIONS,
     CHANNEL_DRIVER_LABELS,
+    CURVE_PARAMETER_HEADER,
+    CURVE_PARAMETERS,
+    CURVE_SECTION,
+    CURVE_YEAR_LABEL,
+    DEMAND_LABEL,
+    DEMAND_UNIT,
     DRIVER_COLUMN,
     FIRST_MONTH_COLUMN,
     FIXED_SECTION,
@@ -88,6 +95,8 @@ from models.workbook_layout import (
     MARGIN_ROWS,
     MARGIN_SECTION,
     MARGIN_SECTION_ROW,
+    MARGINAL_BLOCK,
+    MARGINAL_ROAS,
     MARKER,
     MARKER_LABEL,
     MARKER_ROW,
@@ -143,6 +152,8 @@ class _Formats:
     fine_rate: str = "0.00%"
     roas: str = "0.00"
     whole: str = "0"
+    index: str = "0.000"
+    shape: str = "0.00"
     fiscal_year: str = '"FY"0'
     month: str = "mmm yyyy"
     timestamp: str = 'yyyy-mm-dd hh:mm "UTC"'
@@ -296,7 +307,9 @@ class _PlanWorkbook:
     def __init__(self, plan: Plan, exported_at: datetime) -> None:
         self.plan = plan
         self.exported_at = exported_at
-        self.layout = Layout(len(plan.marketing.channels), len(plan.pnl.fixed_costs))
+        channels = plan.marketing.channels
+        curves = tuple(i for i, channel in enumerate(channels) if channel.response is not None)
+        self.layout = Layout(len(channels), len(plan.pnl.fixed_costs), curves)
         self.fmt = _Formats.of(plan.currency)
         self.projection = project_plan(plan)
         self.cells = _Cells()
@@ -414,10 +427,26 @@ class _PlanWorkbook:
         )
 
     def _assumption_widths(self) -> dict[str, float]:
-        """Widths for the Assumptions: the fixed-cost lines and their total, by month and year."""
+        """Widths for the Assumptions: labels, then the widest of the fixed costs and their total
+        and of the curves' ceilings and spends for half, by month and year."""
         fixed = np.array([line.amounts for line in self.plan.pnl.fixed_costs], dtype=float)
         totals = fixed.reshape(-1, MONTHS).sum(axis=0)
-        return self._widths(self._money(totals), self._money(np.array([totals.sum()])))
+        arrays = self.projection.arrays
+        curved = arrays.has_curve
+        stretched = np.concatenate([arrays.curve_beta[curved], arrays.curve_k[curved]]).ravel()
+        average = [
+            value
+            for channel in self.plan.marketing.channels
+            if channel.response is not None
+            for value in (channel.response.beta, channel.response.k)
+        ]
+        widths = self._widths(
+            self._money(np.concatenate([totals, stretched])),
+            self._money(np.array([totals.sum()])),
+        )
+        year_input = max((len(text) + 2 for text in self._money(np.array(average))), default=0)
+        label = 22 if self.layout.curves else 18
+        return {"A": 46, "B": label, "C": max(13, year_input), **widths}
 
     @staticmethod
     def _validate(ws: Worksheet, rule: DataValidation, ranges: list[str]) -> None:
@@ -455,7 +484,9 @@ class _PlanWorkbook:
             "Inputs are the shaded cells: change them here, or the spend on the Marketing plan, "
             f"and every other sheet follows. Money in {plan.currency}, excluding VAT.",
         )
-        ranges: dict[str, list[str]] = {"rate": [], "money": [], "positive": [], "margin": []}
+        ranges: dict[str, list[str]] = {
+            "rate": [], "money": [], "positive": [], "margin": [], "shape": []
+        }  # fmt: skip
 
         self._band(ws, PLAN_SECTION_ROW, "Plan", SECTION, VALUE_COLUMN)
         identity: dict[str, str | int] = {
@@ -536,14 +567,17 @@ class _PlanWorkbook:
 
         for driver in CHANNEL_DRIVER_LABELS:
             self._channel_driver_table(driver, ranges)
+        if layout.curves:
+            self._curves(ranges)
 
         self._validate(ws, _rate_rule(), ranges["rate"])
         self._validate(ws, _margin_rule(), ranges["margin"])
         self._validate(ws, _money_rule(), ranges["money"])
         self._validate(ws, _positive_rule(), ranges["positive"])
+        self._validate(ws, _shape_rule(), ranges["shape"])
         self._page(
             ws,
-            {"A": 46, "B": 18, "C": 13, **self._assumption_widths()},
+            self._assumption_widths(),
             freeze="D3",
             title_rows="1:2",
             title_columns="A:C",
@@ -580,15 +614,73 @@ class _PlanWorkbook:
             last = layout.channel_driver_row(driver, layout.channels - 1)
             area = f"C{first}:{LAST}{last}"
             ranges["rate" if driver in ("ctr", "conversion_rate") else "positive"].append(area)
-            # Grey out the drivers a channel's cost driver does not use.
-            ws.conditional_formatting.add(
-                area,
-                FormulaRule(
-                    formula=[_unused_driver_test(driver, first)],
-                    font=Font(color="A6A6A6"),
-                    fill=PatternFill("solid", fgColor="F2F2F2"),
-                ),
-            )
+            # Grey out the drivers a channel's cost driver does not use, and the CPC and CTR
+            # of a channel whose revenue follows its response curve.
+            ws.conditional_formatting.add(area, _unused(_unused_driver_test(driver, first)))
+            if driver in ("cpc", "ctr") and layout.curves:
+                curved = " ".join(
+                    f"C{row}:{LAST}{row}"
+                    for row in (layout.channel_driver_row(driver, i) for i in layout.curves)
+                )
+                ws.conditional_formatting.add(curved, _unused("TRUE"))
+
+    def _curves(self, ranges: dict[str, list[str]]) -> None:
+        """The demand index by month and every response curve's parameters.
+
+        Column C holds a curve's beta, k and s for a month of average demand
+        (inputs); the months hold beta and k times the month's demand index
+        (formulas), which the Marketing plan's Hill formula uses. The demand
+        index is each month's organic sessions over their monthly mean, 1
+        every month when there are none (``models.curves.demand_index``).
+        """
+        ws, layout, cells, fmt = self.assumptions, self.layout, self.cells, self.fmt
+        note = layout.curve_note_row
+        cells.text(
+            ws.cell(note, LABEL_COLUMN),
+            "A channel with a response curve takes its attributed revenue from it: revenue = "
+            "ceiling x spend^s / (spend^s + spend for half^s); orders = revenue / AOV; sessions "
+            "= orders / conversion rate. Its CPC and CTR are not used.",
+            NOTE,
+        )
+        cells.text(
+            ws.cell(note + 1, LABEL_COLUMN),
+            "Column C is a month of average demand; each month stretches the ceiling and the "
+            "spend for half by its demand index. Curves are added or removed in the planner.",
+            NOTE,
+        )
+        header = layout.curve_header_row
+        self._month_header(ws, header, CURVE_SECTION, year=False)
+        cells.text(ws.cell(header, KIND_COLUMN), CURVE_PARAMETER_HEADER)
+        cells.text(ws.cell(header, YEAR_INPUT_COLUMN), CURVE_YEAR_LABEL)
+        demand = layout.demand_row
+        cells.text(ws.cell(demand, LABEL_COLUMN), DEMAND_LABEL, FORMULA)
+        cells.text(ws.cell(demand, KIND_COLUMN), DEMAND_UNIT, FORMULA)
+        sessions = layout.pnl_driver_row("organic_sessions")
+        for letter in MONTH_LETTERS:
+            mean = "AVERAGE(OrganicSessions)"
+            formula = f"=IF({mean}>0,{letter}{sessions}/{mean},1)"
+            cells.put(ws[f"{letter}{demand}"], formula, FORMULA, fmt.index)
+        marketing = _sheet(MARKETING)
+        for index in layout.curves:
+            curve = self.plan.marketing.channels[index].response
+            assert curve is not None  # layout.curves lists the channels with one
+            spend_row = layout.channel_row("spend", index)
+            for parameter, label in CURVE_PARAMETERS.items():
+                row = layout.curve_row(index, parameter)
+                if parameter == "beta":
+                    name = f"={marketing}$A${spend_row}"
+                    cells.put(ws.cell(row, LABEL_COLUMN), name, FORMULA)
+                cells.text(ws.cell(row, KIND_COLUMN), label, FORMULA)
+                value = getattr(curve, parameter)
+                if parameter == "s":
+                    cells.put(ws.cell(row, YEAR_INPUT_COLUMN), value, INPUT, fmt.shape)
+                    ranges["shape"].append(f"C{row}")
+                    continue
+                cells.put(ws.cell(row, YEAR_INPUT_COLUMN), value, INPUT, fmt.money)
+                ranges["positive"].append(f"C{row}")
+                for letter in MONTH_LETTERS:
+                    formula = f"=$C{row}*{letter}${demand}"
+                    cells.put(ws[f"{letter}{row}"], formula, FORMULA, fmt.money)
 
     # --- Marketing plan ---------------------------------------------------------
     def _marketing(self) -> None:
@@ -611,9 +703,12 @@ class _PlanWorkbook:
             "revenue": fmt.money,
             "roas": fmt.roas,
             "cpa": fmt.money_cents,
+            MARGINAL_ROAS: fmt.roas,
         }
-        totals = {metric: layout.block_total_row(metric) for metric in MARKETING_BLOCKS}
-        for metric, (title, total_label) in MARKETING_BLOCKS.items():
+        blocks = {**MARKETING_BLOCKS, MARGINAL_ROAS: MARGINAL_BLOCK}
+        totals = {metric: layout.block_total_row(metric) for metric in layout.marketing_blocks}
+        for metric in layout.marketing_blocks:
+            title, total_label = blocks[metric]
             self._band(ws, layout.block_title_row(metric), title, SECTION)
             number_format = formats[metric]
             for index, channel in enumerate(channels):
@@ -631,7 +726,7 @@ class _PlanWorkbook:
                     for month, letter in enumerate(MONTH_LETTERS):
                         cell = ws.cell(row, month_column(month))
                         cells.put(cell, formula(letter), FORMULA, number_format)
-                rows = {m: layout.channel_row(m, index) for m in MARKETING_BLOCKS}
+                rows = {m: layout.channel_row(m, index) for m in layout.marketing_blocks}
                 year = _channel_year_formula(metric, rows)
                 cells.put(ws.cell(row, FY_COLUMN), year, FORMULA, number_format)
             total = totals[metric]
@@ -641,6 +736,14 @@ class _PlanWorkbook:
                     summed = _ratio(f"{letter}{totals['revenue']}", f"{letter}{totals['spend']}")
                 elif metric == "cpa":
                     summed = _ratio(f"{letter}{totals['spend']}", f"{letter}{totals['orders']}")
+                elif metric == MARGINAL_ROAS:
+                    first, last = layout.channel_row(metric, 0), total - 1
+                    spent = layout.channel_row("spend", 0), totals["spend"] - 1
+                    summed = _spend_weighted(
+                        f"{letter}{first}:{letter}{last}",
+                        f"{letter}{spent[0]}:{letter}{spent[1]}",
+                        f"{letter}{totals['spend']}",
+                    )
                 else:
                     summed = _sum_rows(letter, layout.channel_row(metric, 0), total - 1)
                 cells.put(ws[f"{letter}{total}"], summed, TOTAL, number_format)
@@ -662,25 +765,50 @@ class _PlanWorkbook:
         )
 
     def _channel_formula(self, metric: str, index: int) -> Callable[[str], str]:
-        """A channel's formula in a Marketing plan block, for any month's column letter."""
+        """A channel's formula in a Marketing plan block, for any month's column letter.
+
+        A channel with a response curve takes its revenue from the curve, its
+        orders from the revenue and its sessions from the orders; every other
+        channel's revenue follows its sessions, as in ``models.pnl``.
+        """
         layout = self.layout
-        rows = {m: layout.channel_row(m, index) for m in MARKETING_BLOCKS}
+        rows = {m: layout.channel_row(m, index) for m in layout.marketing_blocks}
+        a = _sheet(ASSUMPTIONS)
         drivers = {
-            d: f"{_sheet(ASSUMPTIONS)}{{x}}{layout.channel_driver_row(d, index)}"
-            for d in CHANNEL_DRIVER_LABELS
+            d: f"{a}{{x}}{layout.channel_driver_row(d, index)}" for d in CHANNEL_DRIVER_LABELS
         }
         cost_driver = f"$C${rows['spend']}"
         cpc, cpm = CostDriver.CPC.label, CostDriver.CPM.label
-        template = {
-            "impressions": f'=IF({cost_driver}="{cpm}",'
-            f"{{x}}{rows['spend']}/{drivers['cpm']}*1000,0)",
-            "sessions": f'=IF({cost_driver}="{cpc}",{{x}}{rows["spend"]}/{drivers["cpc"]},'
+        spend = f"{{x}}{rows['spend']}"
+        templates = {
+            "impressions": f'=IF({cost_driver}="{cpm}",{spend}/{drivers["cpm"]}*1000,0)',
+            "sessions": f'=IF({cost_driver}="{cpc}",{spend}/{drivers["cpc"]},'
             f'IF({cost_driver}="{cpm}",{{x}}{rows["impressions"]}*{drivers["ctr"]},0))',
             "orders": f"={{x}}{rows['sessions']}*{drivers['conversion_rate']}",
             "revenue": f"={{x}}{rows['orders']}*{drivers['aov']}",
-            "roas": _ratio(f"{{x}}{rows['revenue']}", f"{{x}}{rows['spend']}"),
-            "cpa": _ratio(f"{{x}}{rows['spend']}", f"{{x}}{rows['orders']}"),
-        }[metric]
+            "roas": _ratio(f"{{x}}{rows['revenue']}", spend),
+            "cpa": _ratio(spend, f"{{x}}{rows['orders']}"),
+            # Constant returns: the revenue one unit of spend buys, defined without spend too.
+            MARGINAL_ROAS: f'=IF({cost_driver}="{cpc}",1/{drivers["cpc"]},'
+            f'IF({cost_driver}="{cpm}",1000/{drivers["cpm"]}*{drivers["ctr"]},0))'
+            f"*{drivers['conversion_rate']}*{drivers['aov']}",
+        }
+        if index in layout.curves:
+            beta = f"{a}{{x}}{layout.curve_row(index, 'beta')}"
+            k = f"{a}{{x}}{layout.curve_row(index, 'k')}"
+            s = f"{a}$C${layout.curve_row(index, 's')}"
+            rate = drivers["conversion_rate"]
+            templates |= {
+                # beta and k are the month's (stretched by its demand index); no spend, no revenue
+                "revenue": f"=IF({spend}>0,{beta}*{spend}^{s}/({spend}^{s}+{k}^{s}),0)",
+                "orders": f"={{x}}{rows['revenue']}/{drivers['aov']}",
+                "sessions": f"=IF({rate}>0,{{x}}{rows['orders']}/{rate},0)",
+                # d revenue / d spend = beta s k^s x^(s-1) / (x^s + k^s)^2; at no spend beta / k
+                # when s = 1, 0 above, infinite ("-") below. A month without demand brings 0.
+                MARGINAL_ROAS: f"=IF({beta}>0,IF({spend}>0,{beta}*{s}*{k}^{s}*{spend}^({s}-1)"
+                f"/({spend}^{s}+{k}^{s})^2,IF({s}<1,{UNDEFINED},IF({s}>1,0,{beta}/{k}))),0)",
+            }
+        template = templates[metric]
         return lambda letter: template.format(x=letter)
 
     # --- P&L ------------------------------------------------------------------
@@ -944,6 +1072,8 @@ class _PlanWorkbook:
             "MonthlyEbitda": _abs_months(PNL, PNL_ROWS["ebitda"]),
             "SpendFY": f"{m}${FY}${layout.block_total_row('spend')}",
         }
+        if layout.curves:
+            names["DemandIndex"] = _abs_months(ASSUMPTIONS, layout.demand_row)
         for driver in PNL_DRIVER_LABELS:
             name = "".join(part.capitalize() for part in driver.split("_"))
             names[name] = _abs_months(ASSUMPTIONS, layout.pnl_driver_row(driver))
@@ -970,12 +1100,27 @@ class _PlanWorkbook:
 
 
 def _channel_year_formula(metric: str, rows: dict[str, int]) -> str:
-    """A channel's FY cell: the sum of its months, or the ratio of the year's sums."""
+    """A channel's FY cell: the sum of its months, or the ratio of the year's sums.
+
+    The year's marginal ROAS is the months' weighted by their spend: the
+    return of one more unit spread like the year's spend.
+    """
     if metric == "roas":
         return _ratio(f"{FY}{rows['revenue']}", f"{FY}{rows['spend']}")
     if metric == "cpa":
         return _ratio(f"{FY}{rows['spend']}", f"{FY}{rows['orders']}")
+    if metric == MARGINAL_ROAS:
+        spend = rows["spend"]
+        return _spend_weighted(_months(rows[metric]), _months(spend), f"{FY}{spend}")
     return f"=SUM({_months(rows[metric])})"
+
+
+def _spend_weighted(values: str, spend: str, total: str) -> str:
+    """The mean of ``values`` weighted by ``spend`` (ranges of one shape), "-" without spend.
+
+    SUMPRODUCT counts a "-" value as 0; it only stands where nothing is spent.
+    """
+    return f"=IF({total}=0,{UNDEFINED},SUMPRODUCT({values},{spend})/{total})"
 
 
 def _row_series(ws: Worksheet, row: int) -> Series:
@@ -984,6 +1129,13 @@ def _row_series(ws: Worksheet, row: int) -> Series:
     series = Series(values)
     series.tx = SeriesLabel(strRef=StrRef(f"{_sheet(ws.title)}$A${row}"))
     return series
+
+
+def _unused(test: str) -> FormulaRule:
+    """Conditional formatting that greys out the cells where ``test`` is true."""
+    return FormulaRule(
+        formula=[test], font=Font(color="A6A6A6"), fill=PatternFill("solid", fgColor="F2F2F2")
+    )
 
 
 def _unused_driver_test(driver: str, row: int) -> str:
@@ -1111,6 +1263,14 @@ def _positive_rule() -> DataValidation:
     return DataValidation(
         type="decimal", operator="greaterThan", formula1="0", allow_blank=True,
         showErrorMessage=True, errorTitle="Amount", error="Enter an amount above 0.",
+    )  # fmt: skip
+
+
+def _shape_rule() -> DataValidation:
+    return DataValidation(
+        type="decimal", operator="between", formula1=f"{SHAPE_MIN:g}", formula2=f"{SHAPE_MAX:g}",
+        allow_blank=False, showErrorMessage=True, errorTitle="Curve shape",
+        error=f"Enter a shape from {SHAPE_MIN:g} to {SHAPE_MAX:g} (1: the plain saturating curve).",
     )  # fmt: skip
 
 

@@ -2,9 +2,14 @@
 
 ``plan_from_workbook(data)`` reads the input cells only (the plan, the targets,
 the P&L drivers, the fixed costs, every channel's name, kind, cost driver,
-spend and drivers); every formula the export wrote is ignored in favour of the
-inputs it is computed from. The result is validated by the plan's own rules,
-and every problem is reported with the sheet and cell it comes from, e.g.
+spend and drivers, and the response curves' parameters); every formula the
+export wrote is ignored in favour of the inputs it is computed from. Which
+channels have a curve is read from the "Response curves" section of the
+Assumptions, each curve's first row naming its channel by a reference to the
+channel's name on the Marketing plan; a workbook without the section (every
+plan without curves, including those exported before curves existed) has none.
+The result is validated by the plan's own rules, and every problem is reported
+with the sheet and cell it comes from, e.g.
 ``Assumptions!E19 (Return rate, Feb 2027): 'abc' is not allowed; it must be a
 number.``
 
@@ -26,6 +31,7 @@ caller's current plan stays as it was.
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from dataclasses import dataclass
 from datetime import datetime
@@ -43,6 +49,10 @@ from models.workbook import follow_year_formula
 from models.workbook_layout import (
     ASSUMPTIONS,
     CHANNEL_DRIVER_LABELS,
+    CURVE_PARAMETERS,
+    CURVE_SECTION,
+    CURVE_YEAR_LABEL,
+    DEMAND_LABEL,
     DRIVER_COLUMN,
     FIXED_SECTION,
     FIXED_TOTAL_LABEL,
@@ -50,6 +60,8 @@ from models.workbook_layout import (
     HEADER_ROW,
     KIND_COLUMN,
     LABEL_COLUMN,
+    MARGINAL_BLOCK,
+    MARGINAL_ROAS,
     MARKER,
     MARKER_LABEL,
     MARKER_ROW,
@@ -95,7 +107,11 @@ _KINDS = {kind.label.casefold(): kind for kind in ChannelKind} | {
 _COST_DRIVERS = {driver.label.casefold(): driver for driver in CostDriver} | {
     driver.value: driver for driver in CostDriver
 }
+_CURVE_NAMES = {"beta": "Revenue ceiling", "k": "Spend for half", "s": "Curve shape"}
 _SEARCH_LIMIT_ROWS = 20_000
+# A curve's first cell in column A: the channel's name on the Marketing plan, by reference
+# (matched in a formula normalised by ``_normalised``).
+_NAME_REFERENCE = re.compile(rf"^='?{re.escape(''.join(MARKETING.upper().split()))}'?!A(\d+)$")
 
 Loc = tuple[str | int, ...]
 
@@ -306,7 +322,8 @@ class _PlanReader:
         channels = self._count_rows(MARKETING, HEADER_ROW + 2, SPEND_TOTAL_LABEL)
         fixed = Layout(0, 0).fixed_header_row + 1
         fixed_costs = self._count_rows(ASSUMPTIONS, fixed, FIXED_TOTAL_LABEL)
-        layout = Layout(channels, fixed_costs)
+        curves = self._curve_channels(Layout(channels, fixed_costs))
+        layout = Layout(channels, fixed_costs, curves)
         for sheet, row, column, label in _labels(layout):
             found = self._value(sheet, row, column).value
             if found != label:
@@ -318,6 +335,48 @@ class _PlanReader:
                     "again)",
                 )
         return layout
+
+    def _curve_channels(self, layout: Layout) -> tuple[int, ...]:
+        """The channels with a response curve: those the curve rows name, in their order.
+
+        Without a "Response curves" section there are none, unless the
+        Marketing plan still has its marginal ROAS block (only a plan with
+        curves has one): then the section was moved or deleted.
+        """
+        header = layout.curve_header_row
+        found = self._value(ASSUMPTIONS, header, LABEL_COLUMN).value
+        if found != CURVE_SECTION:
+            marginal = layout.block_title_row(MARGINAL_ROAS)
+            if self._value(MARKETING, marginal, LABEL_COLUMN).value == MARGINAL_BLOCK[0]:
+                raise PlanValidationError.single(
+                    _ref(ASSUMPTIONS, header, LABEL_COLUMN),
+                    f"expected '{CURVE_SECTION}' here but found {_shown(found)}; the Marketing "
+                    f"plan shows marginal ROAS (row {marginal}), so the plan has response curves, "
+                    "and rows were inserted, deleted or moved (add or remove curves in the "
+                    "planner, then export again)",
+                )
+            return ()
+        spend_rows = {layout.channel_row("spend", i): i for i in range(layout.channels)}
+        curves: list[int] = []
+        row = layout.demand_row + 1
+        while True:
+            cell = self._value(ASSUMPTIONS, row, LABEL_COLUMN)
+            if cell.value is None and curves:
+                return tuple(curves)
+            match = _NAME_REFERENCE.match(_normalised(cell.value)) if cell.is_formula else None
+            channel = spend_rows.get(int(match.group(1))) if match else None
+            if channel is None or channel in curves:
+                first = layout.channel_row("spend", 0)
+                raise PlanValidationError.single(
+                    _ref(ASSUMPTIONS, row, LABEL_COLUMN),
+                    "expected a channel's response curve here, its first cell the channel's "
+                    f"name on the Marketing plan (such as ='{MARKETING}'!$A${first}), but found "
+                    f"{_shown(cell.value)}; rows were inserted, deleted or moved, or a curve "
+                    "names a channel twice (add or remove curves in the planner, then export "
+                    "again)",
+                )
+            curves.append(channel)
+            row += len(CURVE_PARAMETERS)
 
     def _count_rows(self, sheet: str, first_row: int, total_label: str) -> int:
         """Rows from ``first_row`` to the total row (labelled ``total_label``, with formulas)."""
@@ -486,6 +545,8 @@ class _PlanReader:
                 value = self._channel_driver(layout, driver, index, shown, site_aov)
                 if value is not None:
                     channel[driver] = value
+            if index in layout.curves:
+                channel["response"] = self._curve(layout, index, shown)
             channels.append(channel)
         if layout.channels:
             first = layout.channel_row("spend", 0)
@@ -543,6 +604,19 @@ class _PlanReader:
                 )  # fmt: skip
         return months
 
+    def _curve(self, layout: Layout, index: int, channel: str) -> dict[str, Any]:
+        """A channel's response curve: beta, k and s for a month of average demand, column C."""
+        loc: Loc = ("marketing", "channels", index, "response")
+        curve = {
+            parameter: self._number(
+                (*loc, parameter), ASSUMPTIONS, layout.curve_row(index, parameter),
+                YEAR_INPUT_COLUMN, f"{_CURVE_NAMES[parameter]}, {channel}",
+            )
+            for parameter in CURVE_PARAMETERS
+        }  # fmt: skip
+        self.where[loc] = self.where[(*loc, "beta")]
+        return curve
+
     # --- the plan's own rules ---------------------------------------------------------
     def _validated(self, data: dict[str, Any]) -> Plan:
         """The plan, validated by its own rules, each broken rule placed at its cell."""
@@ -584,11 +658,13 @@ def _explained_locs(error: ValidationError) -> list[Loc]:
     ]
 
 
-def _same_formula(found: Any, expected: str) -> bool:
-    def norm(text: str) -> str:
-        return "".join(text.split()).replace("$", "").upper()
+def _normalised(formula: Any) -> str:
+    """A formula's text without spaces, '$' signs or case ("" for anything but text)."""
+    return "".join(formula.split()).replace("$", "").upper() if isinstance(formula, str) else ""
 
-    return isinstance(found, str) and norm(found) == norm(expected)
+
+def _same_formula(found: Any, expected: str) -> bool:
+    return isinstance(found, str) and _normalised(found) == _normalised(expected)
 
 
 def _fallback_number(value: Any) -> Any:
@@ -631,9 +707,22 @@ def _labels(layout: Layout) -> list[tuple[str, int, int, str]]:
             (ASSUMPTIONS, header, LABEL_COLUMN, label),
             (ASSUMPTIONS, header, YEAR_INPUT_COLUMN, YEAR_INPUT_LABEL),
         ]
-    for metric, (title, total) in MARKETING_BLOCKS.items():
+    blocks = {**MARKETING_BLOCKS, MARGINAL_ROAS: MARGINAL_BLOCK}
+    for metric in layout.marketing_blocks:
+        title, total = blocks[metric]
         labels += [
             (MARKETING, layout.block_title_row(metric), LABEL_COLUMN, title),
             (MARKETING, layout.block_total_row(metric), LABEL_COLUMN, total),
+        ]
+    if layout.curves:
+        labels += [
+            (ASSUMPTIONS, layout.curve_header_row, LABEL_COLUMN, CURVE_SECTION),
+            (ASSUMPTIONS, layout.curve_header_row, YEAR_INPUT_COLUMN, CURVE_YEAR_LABEL),
+            (ASSUMPTIONS, layout.demand_row, LABEL_COLUMN, DEMAND_LABEL),
+        ]
+        labels += [
+            (ASSUMPTIONS, layout.curve_row(channel, parameter), KIND_COLUMN, label)
+            for channel in layout.curves
+            for parameter, label in CURVE_PARAMETERS.items()
         ]
     return labels

@@ -9,8 +9,11 @@ in column D, the twelfth in O, the fiscal year in P. A month's figures are
 therefore in the same column on the Assumptions, the Marketing plan, the P&L
 and the KPIs sheets.
 
-The layout depends only on the number of channels and of fixed-cost lines.
-Channels and fixed-cost lines are added or removed in the planner, not in the
+The layout depends only on the number of channels, of fixed-cost lines and
+on which channels have a response curve. A plan without curves has no
+"Response curves" section on the Assumptions and no marginal ROAS block on the
+Marketing plan, so its workbook is the same as before curves existed. Channels,
+fixed-cost lines and curves are added or removed in the planner, not in the
 workbook: inserting rows in Excel moves the labels below, and the import then
 refuses the workbook, naming the first label that is not where it belongs.
 """
@@ -90,6 +93,20 @@ CHANNEL_DRIVER_LABELS: dict[str, str] = {
 }
 YEAR_INPUT_LABEL = "For the year"
 
+# Response curves: below the channel driver tables, a note, a header, the demand
+# index by month, then three rows per channel with a curve (its parameters for a
+# month of average demand in column C, the month's stretched values across).
+CURVE_SECTION = "Response curves (diminishing returns)"
+CURVE_PARAMETER_HEADER = "Parameter"
+CURVE_YEAR_LABEL = "Average month"
+DEMAND_LABEL = "Demand index (organic sessions / their monthly mean)"
+DEMAND_UNIT = "x an average month"
+CURVE_PARAMETERS: dict[str, str] = {
+    "beta": "Revenue ceiling (beta)",
+    "k": "Spend for half (k)",
+    "s": "Shape (s)",
+}
+
 # --- Marketing plan: one block per metric, channels down, months across ---------
 MARKETING_BLOCKS: dict[str, tuple[str, str]] = {
     # metric: (block title, label of the block's total row)
@@ -101,6 +118,12 @@ MARKETING_BLOCKS: dict[str, tuple[str, str]] = {
     "roas": ("ROAS (attributed revenue / spend)", "All channels (revenue / marketing)"),
     "cpa": ("CPA (spend / attributed order)", "All channels (marketing / orders)"),
 }
+# Only in a plan with response curves, below the CPA block: every channel's marginal ROAS.
+MARGINAL_ROAS = "marginal_roas"
+MARGINAL_BLOCK = (
+    "Marginal ROAS (revenue from the next unit of spend)",
+    "All channels (weighted by spend)",
+)
 MARKETING_HEADERS = ("Channel", "Kind", "Cost driver")
 SPEND_TOTAL_LABEL = MARKETING_BLOCKS["spend"][1]
 
@@ -140,10 +163,15 @@ def month_column(month: int) -> int:
 
 @dataclass(frozen=True)
 class Layout:
-    """The rows of a workbook with ``channels`` channels and ``fixed_costs`` fixed-cost lines."""
+    """The rows of a workbook with ``channels`` channels and ``fixed_costs`` fixed-cost lines.
+
+    ``curves`` are the channels (0-based, in the plan's order) that have a
+    response curve; without any, the workbook has no curve rows.
+    """
 
     channels: int
     fixed_costs: int
+    curves: tuple[int, ...] = ()
 
     # Assumptions ---------------------------------------------------------------
     def plan_row(self, field: str) -> int:
@@ -174,12 +202,32 @@ class Layout:
         return self.channel_driver_header_row(driver) + 1 + channel
 
     @property
-    def assumptions_last_row(self) -> int:
-        return self.channel_driver_row(list(CHANNEL_DRIVER_LABELS)[-1], self.channels - 1)
+    def curve_note_row(self) -> int:
+        """The note on how curves work, two rows below the last channel driver table."""
+        return self.channel_driver_row(list(CHANNEL_DRIVER_LABELS)[-1], self.channels - 1) + 2
+
+    @property
+    def curve_header_row(self) -> int:
+        return self.curve_note_row + 1
+
+    @property
+    def demand_row(self) -> int:
+        return self.curve_header_row + 1
+
+    def curve_row(self, channel: int, parameter: str) -> int:
+        """The row of a curve parameter of ``channel`` (0-based), which must have a curve."""
+        position = self.curves.index(channel)
+        offset = list(CURVE_PARAMETERS).index(parameter)
+        return self.demand_row + 1 + position * len(CURVE_PARAMETERS) + offset
 
     # Marketing plan ----------------------------------------------------------
+    @property
+    def marketing_blocks(self) -> tuple[str, ...]:
+        """The Marketing plan's blocks, top to bottom: marginal ROAS last, with curves only."""
+        return (*MARKETING_BLOCKS, *((MARGINAL_ROAS,) if self.curves else ()))
+
     def block_title_row(self, metric: str) -> int:
-        block = list(MARKETING_BLOCKS).index(metric)
+        block = [*MARKETING_BLOCKS, MARGINAL_ROAS].index(metric)
         return HEADER_ROW + 1 + block * (self.channels + 3)
 
     def channel_row(self, metric: str, channel: int) -> int:

@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from budgets import Plan, parse_plan
+from budgets.samples import sample_plan
 from models.workbook_layout import FY_COLUMN, Layout, month_column
 from tests.conftest import monthly, smallest_plan_data
 
@@ -84,6 +85,41 @@ def empty_plan_data() -> dict[str, Any]:
     return data
 
 
+CURVES: dict[str, dict[str, float]] = {
+    # channel: its response curve, revenue near what its CPC or CPM bought at the planned spend
+    "Google Search – Generic": {"beta": 120_000.0, "k": 40_000.0, "s": 1.0},
+    "Google Shopping (PMax)": {"beta": 190_000.0, "k": 35_000.0, "s": 1.0},
+    "Meta – Prospecting": {"beta": 110_000.0, "k": 30_000.0, "s": 2.2},
+    "TikTok Ads": {"beta": 30_000.0, "k": 15_000.0, "s": 0.8},
+}
+SHOPPING_AOV = (104.0, 118.5, 126.0, 121.0, 117.0, 110.0, 96.5, 112.0, 127.0, 122.0, 109.0, 131.0)
+
+
+def curve_plan_data() -> dict[str, Any]:
+    """The sample plan with response curves on four channels.
+
+    Two plain curves (s = 1) on CPC channels, one of them with an AOV by
+    month; an S-curve (s = 2.2) on a CPM channel; and a curve of shape 0.8 on
+    a CPM channel with its own AOV and no spend in its sixth month, where its marginal
+    ROAS is infinite (undefined).
+    """
+    data = sample_plan().model_dump(mode="json")
+    for channel in data["marketing"]["channels"]:
+        curve = CURVES.get(channel["name"])
+        if curve is not None:
+            channel["response"] = dict(curve)
+        if channel["name"] == "Google Shopping (PMax)":
+            channel["aov"] = list(SHOPPING_AOV)
+        if channel["name"] == "TikTok Ads":
+            channel["spend"][5] = 0.0
+    data["name"] = "Maison Nord – Online (curves)"
+    return data
+
+
+def curve_plan() -> Plan:
+    return parse_plan(curve_plan_data())
+
+
 def edge_plan() -> Plan:
     return parse_plan(edge_plan_data())
 
@@ -116,4 +152,6 @@ def row_values(ws: Any, row: int) -> np.ndarray:
 
 
 def layout_of(plan: Plan) -> Layout:
-    return Layout(len(plan.marketing.channels), len(plan.pnl.fixed_costs))
+    channels = plan.marketing.channels
+    curves = tuple(i for i, channel in enumerate(channels) if channel.response is not None)
+    return Layout(len(channels), len(plan.pnl.fixed_costs), curves)
