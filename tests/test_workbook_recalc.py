@@ -4,8 +4,9 @@ Every plan is exported, some are edited with openpyxl as a planner would in
 Excel, and all are recalculated in one LibreOffice run (start-up is most of
 its cost). Each figure is then compared with ``project_plan`` of the same
 plan: P&L lines, margins and KPIs by month and for the year to the cent,
-every channel's metrics, the Summary's headline figures, and the import of
-the file LibreOffice saved.
+every channel's metrics (with response curves: the demand index and marginal
+ROAS too), the Summary's headline figures, and the import of the file
+LibreOffice saved.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import pytest
 from budgets import Plan, load_plan, parse_plan
 from budgets.samples import large_plan, sample_plan
 from models import PNL_LINES, Projection, project_plan
+from models.curves import demand_index
 from models.pnl import COST_LINES, MONEY_LINES
 from models.workbook import plan_workbook
 from models.workbook_import import plan_from_workbook
@@ -31,6 +33,7 @@ from models.workbook_layout import (
     KPIS,
     MARGIN_LINES,
     MARGIN_ROWS,
+    MARGINAL_ROAS,
     MARKETING,
     MARKETING_BLOCKS,
     PNL,
@@ -43,6 +46,9 @@ from tests.workbook_plans import (
     HOSTILE_CHANNELS,
     HOSTILE_FIXED_COST,
     HOSTILE_PLAN_NAME,
+    curve_edge_plan,
+    curve_plan,
+    curves_without_organic_plan,
     edge_plan,
     empty_plan,
     layout_of,
@@ -57,6 +63,8 @@ RATIO = 1e-9
 DATA = Path(__file__).parent / "data"
 EDITED_SPEND = ("Google Search – Generic", 2, 31_000.0)  # channel, month (March), new spend
 EDITED_CONVERSION = ("Meta – Prospecting", 0.016)  # channel, new conversion rate for the year
+# In the plan with curves: the S-curve channel's spend in March and its spend for half (k).
+EDITED_CURVE = ("Meta – Prospecting", 2, 41_000.0, 26_000.0)
 
 
 def edited_sample() -> Plan:
@@ -85,6 +93,31 @@ def edit_in_workbook(source: Path, target: Path) -> None:
     book.save(target)
 
 
+def edited_curves() -> Plan:
+    """The plan with curves, with the two edits the test makes in its workbook."""
+    name, month, spend, k = EDITED_CURVE
+    data = curve_plan().model_dump()
+    for channel in data["marketing"]["channels"]:
+        if channel["name"] == name:
+            channel["spend"] = tuple(
+                spend if m == month else v for m, v in enumerate(channel["spend"])
+            )
+            channel["response"]["k"] = k
+    return parse_plan(data)
+
+
+def edit_curve_in_workbook(source: Path, target: Path) -> None:
+    """Change a curve channel's spend in one month and its curve's k, as a planner in Excel."""
+    name, month, spend, k = EDITED_CURVE
+    plan = curve_plan()
+    layout = layout_of(plan)
+    index = [channel.name for channel in plan.marketing.channels].index(name)
+    book = openpyxl.load_workbook(source)
+    book[MARKETING].cell(layout.channel_row("spend", index), month_column(month)).value = spend
+    book[ASSUMPTIONS].cell(layout.curve_row(index, "k"), 3).value = k
+    book.save(target)
+
+
 @dataclass(frozen=True)
 class Recalculated:
     """A plan, the workbook LibreOffice recalculated and saved, and its cached values."""
@@ -105,6 +138,9 @@ PLANS: dict[str, Callable[[], Plan]] = {
     "non_working": non_working_plan,
     "organic_only": empty_plan,
     "april_gbp": lambda: load_plan(DATA / "golden_april_gbp.json"),
+    "curves": curve_plan,
+    "curve_edges": curve_edge_plan,
+    "curves_without_organic": curves_without_organic_plan,
 }
 
 
@@ -120,6 +156,9 @@ def recalculated(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Recalcul
     edit_in_workbook(exported / "sample.xlsx", exported / "edited.xlsx")
     plans["edited"] = edited_sample()
     sources.append(exported / "edited.xlsx")
+    edit_curve_in_workbook(exported / "curves.xlsx", exported / "edited_curves.xlsx")
+    plans["edited_curves"] = edited_curves()
+    sources.append(exported / "edited_curves.xlsx")
 
     outputs = recalculate(sources, tmp_path_factory.mktemp("recalculated"))
 
@@ -129,7 +168,8 @@ def recalculated(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Recalcul
     }
 
 
-ALL = [*PLANS, "edited"]
+ALL = [*PLANS, "edited", "edited_curves"]
+CURVES = ["curves", "curve_edges", "curves_without_organic", "edited_curves"]
 
 
 def signed(projection: Projection, line: str) -> np.ndarray:
@@ -229,7 +269,7 @@ def _ratio(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
         return np.where(denominator == 0, np.nan, numerator / denominator)
 
 
-@pytest.mark.parametrize("name", ["sample", "edge", "edited"])
+@pytest.mark.parametrize("name", ["sample", "edge", "edited", "curves"])
 def test_summary_headline_figures_match_the_engine(recalculated, name) -> None:
     result = recalculated[name]
     projection = result.projection
@@ -251,6 +291,58 @@ def test_summary_headline_figures_match_the_engine(recalculated, name) -> None:
         projection.targets.break_even_roas[-1], rel=RATIO
     )
     assert sheet["A1"].value == result.plan.name
+
+
+@pytest.mark.parametrize("name", CURVES)
+def test_the_demand_index_recalculates_to_the_engines(recalculated, name) -> None:
+    result = recalculated[name]
+    layout = layout_of(result.plan)
+
+    index = row_values(result.book[ASSUMPTIONS], layout.demand_row)[:12]
+
+    np.testing.assert_allclose(
+        index, demand_index(result.plan.pnl.organic_sessions), rtol=RATIO, atol=0
+    )
+
+
+@pytest.mark.parametrize("name", CURVES)
+def test_every_channels_marginal_roas_recalculates_to_the_engines(recalculated, name) -> None:
+    result = recalculated[name]
+    channels = result.projection.channels
+    sheet = result.book[MARKETING]
+    layout = layout_of(result.plan)
+
+    for index, channel in enumerate(channels.names):
+        actual = row_values(sheet, layout.channel_row(MARGINAL_ROAS, index))
+
+        np.testing.assert_allclose(
+            actual, channels.marginal_roas[index], rtol=RATIO, atol=1e-12,
+            err_msg=f"{name}: {channel}",
+        )  # fmt: skip
+
+
+@pytest.mark.parametrize("name", CURVES)
+def test_all_channels_marginal_roas_is_the_channels_weighted_by_spend(recalculated, name) -> None:
+    result = recalculated[name]
+    channels = result.projection.channels
+    layout = layout_of(result.plan)
+    # sum over channels of marginal ROAS x spend / total spend; an undefined one has no spend
+    weighted = np.nansum(channels.marginal_roas * channels.spend, axis=0)
+
+    total = row_values(result.book[MARKETING], layout.block_total_row(MARGINAL_ROAS))
+
+    np.testing.assert_allclose(total, weighted / channels.spend.sum(axis=0), rtol=RATIO)
+
+
+def test_a_curve_of_shape_below_1_has_undefined_marginal_roas_without_spend(recalculated) -> None:
+    result = recalculated["curves"]
+    tiktok = [c.name for c in result.plan.marketing.channels].index("TikTok Ads")
+    row = layout_of(result.plan).channel_row(MARGINAL_ROAS, tiktok)
+    sheet = result.book[MARKETING]
+
+    assert result.plan.marketing.channels[tiktok].spend[5] == 0
+    assert sheet.cell(row, month_column(5)).value == "-"
+    assert isinstance(sheet.cell(row, 16).value, float)
 
 
 @pytest.mark.parametrize("name", ALL)
@@ -304,6 +396,29 @@ def test_editing_spend_and_a_conversion_rate_in_the_workbook_moves_the_pnl_as_th
 
     assert not np.allclose(ebitda, original.line("ebitda"), atol=1.0)
     np.testing.assert_allclose(ebitda, edited.projection.line("ebitda"), rtol=0, atol=CENT)
+    for line in MONEY_LINES:
+        np.testing.assert_allclose(
+            row_values(edited.book[PNL], PNL_ROWS[line]),
+            signed(edited.projection, line),
+            rtol=0,
+            atol=CENT,
+        )
+
+
+def test_editing_a_curve_channels_spend_and_k_in_the_workbook_moves_it_as_the_engine_does(
+    recalculated,
+) -> None:
+    edited = recalculated["edited_curves"]
+    original = project_plan(curve_plan())
+    index = edited.projection.channels.names.index(EDITED_CURVE[0])
+    layout = layout_of(edited.plan)
+
+    revenue = row_values(edited.book[MARKETING], layout.channel_row("revenue", index))
+    ebitda = row_values(edited.book[PNL], PNL_ROWS["ebitda"])
+
+    assert not np.allclose(revenue, original.channels.revenue[index], atol=1.0)
+    assert not np.allclose(ebitda, original.line("ebitda"), atol=1.0)
+    np.testing.assert_allclose(revenue, edited.projection.channels.revenue[index], atol=CENT)
     for line in MONEY_LINES:
         np.testing.assert_allclose(
             row_values(edited.book[PNL], PNL_ROWS[line]),

@@ -120,6 +120,37 @@ def curve_plan() -> Plan:
     return parse_plan(curve_plan_data())
 
 
+def curve_edge_plan_data(*, organic: bool = True) -> dict[str, Any]:
+    """Curves where their formulas branch: no spend, no demand, no conversion.
+
+    Search (s = 1) spends nothing in April: marginal ROAS beta / k there.
+    Social (s = 3) spends nothing in January (marginal ROAS 0) and converts
+    nothing in June (no sessions). August has no organic sessions, so no
+    demand: neither curve brings revenue then. With ``organic=False`` there
+    are no organic sessions at all, and every month has a demand index of 1.
+    """
+    data = smallest_plan_data()
+    data["name"] = "Smallest with curves" if organic else "Curves without organic traffic"
+    search, social, _ = data["marketing"]["channels"]
+    search["spend"][3] = 0.0
+    search["response"] = {"beta": 5_000.0, "k": 1_500.0, "s": 1.0}
+    social["conversion_rate"] = [0.0 if month == 5 else 0.02 for month in range(12)]
+    social["response"] = {"beta": 3_000.0, "k": 400.0, "s": 3.0}
+    if organic:
+        data["pnl"]["organic_sessions"][7] = 0.0
+    else:
+        data["pnl"]["organic_sessions"] = monthly(0.0)
+    return data
+
+
+def curve_edge_plan() -> Plan:
+    return parse_plan(curve_edge_plan_data())
+
+
+def curves_without_organic_plan() -> Plan:
+    return parse_plan(curve_edge_plan_data(organic=False))
+
+
 def edge_plan() -> Plan:
     return parse_plan(edge_plan_data())
 
