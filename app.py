@@ -36,6 +36,12 @@ page = st.navigation(
             "the largest budget the margin allows, the sales, conversion or AOV needed.",
         ),
         st.Page(
+            "pages/allocator.py", title="Curves & allocator", icon=":material/auto_graph:",
+            help="Diminishing returns per channel, set from what you know or fitted to last "
+            "year, and the split of spend that earns the most contribution or the most sales "
+            "at the target margin.",
+        ),
+        st.Page(
             "pages/history.py", title="History", icon=":material/history:",
             help="Every saved version of the plan: compare two, look at an old one, restore it, "
             "or approve a version.",

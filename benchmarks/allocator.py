@@ -18,7 +18,7 @@ from budgets import MONTHS, Plan, parse_plan
 from budgets.samples import sample_plan
 from models import project_plan
 from models.allocator import AllocationMode, allocate
-from models.curves import plan_curve
+from models.curve_plans import plan_curve
 
 CHANNELS = 20
 TARGET_MS = 1000.0

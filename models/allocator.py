@@ -139,8 +139,8 @@ class Role(StrEnum):
         return {
             "allocated": "Allocated",
             "locked": "Locked",
-            "no_curve": "No curve: as planned",
-            "non_working": "Non-working: as planned",
+            "no_curve": "Held, no curve",
+            "non_working": "Held, non-working",
         }[self.value]
 
 
@@ -633,6 +633,18 @@ def _spread_marginal(
     return float(np.nanmax(np.where(finite, marginal, np.nan))) if finite.any() else math.nan
 
 
+def _earns(cells: Cells, where: np.ndarray, spend: np.ndarray) -> float:
+    """CM2 the channel's next unit of spend earns, spread like its spend; without spend, what
+    its best first step would earn per unit."""
+    value = cells.value[where]
+    marginal = value * hill_marginal(spend, cells.beta[where], cells.k[where], cells.s[where])
+    total = float(spend.sum())
+    if total > 0:
+        return float((np.where(np.isfinite(marginal), marginal, 0.0) * spend).sum() / total)
+    best = value * _best_return(cells.beta[where], cells.k[where], float(cells.s[where][0]))
+    return float(best.max())
+
+
 def _reason(
     cells: Cells,
     where: np.ndarray,
@@ -645,15 +657,10 @@ def _reason(
     months: Sequence[str],
     currency: str,
 ) -> str:
-    value = cells.value[where]
-    marginal = value * hill_marginal(spend, cells.beta[where], cells.k[where], cells.s[where])
+    """Why the channel gets its spend: the limit that binds, or the margin it is spent to."""
     total = float(spend.sum())
-    shape = float(cells.s[where][0])
-    if total > 0:
-        earns = float((np.where(np.isfinite(marginal), marginal, 0.0) * spend).sum() / total)
-    else:
-        best = value * _best_return(cells.beta[where], cells.k[where], shape)
-        earns = float(best.max())
+    planned = cells.planned[where]
+    earns, earned = _earns(cells, where, spend), _earns(cells, where, planned)
     money = partial(format_money_compact, currency=currency)
     elsewhere = {
         AllocationMode.FIXED_BUDGET: f"the {price:.2f} the budget earns elsewhere",
@@ -661,6 +668,8 @@ def _reason(
         AllocationMode.TARGET_MARGIN: f"what the {format_rate(target)} margin allows",
     }[mode]
     upper, lower = float(cells.upper[channel]), float(cells.lower[channel])
+    moves = "rises" if total >= float(planned.sum()) else "falls"
+    since = f"As planned its next unit of spend earned {earned:.2f} of CM2; spend {moves} to "
     if math.isfinite(upper) and total >= upper - 0.01:
         text = (
             f"At its yearly maximum ({money(upper)}): its next unit of spend would still earn "
@@ -678,21 +687,20 @@ def _reason(
         )
     elif mode is AllocationMode.FIXED_BUDGET:
         text = (
-            f"Marginal contribution equalised at {price:.2f}: its next unit of spend earns "
-            f"{price:.2f} of CM2 in every month it is given, as in the other channels, so "
-            "moving spend between channels or months earns no more."
+            f"{since}{money(total)}, where it earns {price:.2f}, as in every other channel and "
+            "month: marginal contribution equalised, so no move between them earns more."
         )
     elif mode is AllocationMode.FREE_BUDGET:
         text = (
-            "Marginal contribution equalised at 1.00: spend rises until its next unit earns "
-            "back exactly its cost in CM2; beyond that, CM3 would fall."
+            f"{since}{money(total)}, where the next unit earns back exactly its cost (marginal "
+            "contribution 1.00): beyond that, CM3 would fall."
         )
     else:
         text = (
-            f"Spend rises while the net sales it brings are worth the margin they cost: its next "
-            f"unit of spend brings the same {multiplier:.2f} of net sales per unit of EBITDA "
-            f"headroom as in the other channels, until the year's EBITDA margin is at the "
-            f"{format_rate(target)} target (its next unit earns {earns:.2f} of CM2)."
+            f"{since}{money(total)}, where each unit brings the same {multiplier:.2f} of net "
+            "sales per unit of EBITDA headroom as in every other channel, with the year's "
+            f"EBITDA margin at the {format_rate(target)} target (its next unit earns "
+            f"{earns:.2f} of CM2)."
         )
     capped = [months[m] for m, cap, x in zip(range(MONTHS), cells.cap[where], spend, strict=True)
               if math.isfinite(cap) and x >= cap - 0.01]  # fmt: skip
@@ -701,7 +709,7 @@ def _reason(
     idle = [months[m] for m in range(MONTHS) if spend[m] <= 0]
     if idle and total > 0:
         text += f" Nothing in {_months(idle)}, where its first unit would earn less."
-    if shape > 1:
+    if float(cells.s[where][0]) > 1:
         text += " Its S-shaped curve is bought in steps along its envelope."
     return text
 

@@ -30,7 +30,8 @@ CSV file (``month, channel, spend, revenue``), each month deseasonalised by
 this plan's demand index of the same calendar month, fitted by bounded least
 squares (``fit_curve``).
 
-Nothing here imports the engine: ``models.pnl`` uses the curve arithmetic.
+Nothing here imports the engine: ``models.pnl`` uses the curve arithmetic;
+curves for a whole plan are in ``models.curve_plans``.
 """
 
 from __future__ import annotations
@@ -39,7 +40,6 @@ import io
 import math
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -49,9 +49,6 @@ from scipy.special import expit
 from budgets import MONTHS, ResponseCurve
 from budgets.plan import SHAPE_MAX, SHAPE_MIN
 from models.formatting import format_amount, format_money, format_rate
-
-if TYPE_CHECKING:
-    from models.projection import Projection
 
 HISTORY_COLUMNS: tuple[str, ...] = ("month", "channel", "spend", "revenue")
 HISTORY_HELP = (
@@ -148,14 +145,6 @@ def hill_marginal(
     return marginal
 
 
-def monthly_parameters(
-    curve: ResponseCurve, index: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, float]:
-    """(beta by month, k by month, s): the curve stretched by each month's demand index."""
-    index = np.asarray(index, dtype=float)
-    return curve.beta * index, curve.k * index, curve.s
-
-
 def roas_at(curve: ResponseCurve, spend: float) -> float:
     """ROAS (revenue / spend) in a month of average demand; NaN at no spend."""
     if spend <= 0:
@@ -235,40 +224,6 @@ def curve_from_knowledge(
     return ResponseCurve(
         beta=roas * spend * (1.0 + kappa), k=spend * kappa ** (1.0 / shape), s=shape
     )
-
-
-def plan_anchor(projection: Projection, channel: str) -> tuple[float, float]:
-    """(average monthly spend, yearly ROAS) of a channel as planned: where a curve starts.
-
-    Raises:
-        CurveError: when the channel has no planned spend or no revenue to anchor a curve on.
-    """
-    index = projection.channels.names.index(channel)
-    spend = float(projection.channels.spend[index, -1]) / MONTHS
-    roas = float(projection.channels.roas[index, -1])
-    if spend <= 0:
-        raise CurveError(
-            f"Channel '{channel}', planned spend", 0.0, "a curve needs today's spend to start from"
-        )
-    if not math.isfinite(roas) or roas <= 0:
-        raise CurveError(
-            f"Channel '{channel}', planned ROAS",
-            None if not math.isfinite(roas) else roas,
-            "a curve needs the revenue today's spend brings",
-        )
-    return spend, roas
-
-
-def plan_curve(
-    projection: Projection, channel: str, halving_multiple: float = 2.0, shape: float = 1.0
-) -> ResponseCurve:
-    """A curve through the channel's planned average month and ROAS, returns halving at a multiple.
-
-    E.g. ``halving_multiple=2``: the next unit of spend brings half as much
-    once the channel's monthly spend is twice its planned average.
-    """
-    spend, roas = plan_anchor(projection, channel)
-    return curve_from_knowledge(spend, roas, spend * halving_multiple, shape)
 
 
 def curve_points(
@@ -608,36 +563,3 @@ def fit_curve(
             "spend does."
         )
     return CurveFit(channel, curve, None, r_squared, rmse, points, tuple(notes))
-
-
-def example_history_csv(projection: Projection, seed: int = 2026) -> str:
-    """An example history file for the plan's traffic channels with spend: last year, 12 months.
-
-    Spend varies around the plan's (50-150 %), revenue follows a curve through
-    each channel's planned ROAS, returns halving at twice its average monthly
-    spend, stretched by the plan's demand index, with 4 % noise: a file that
-    fits well, to show the format.
-    """
-    plan = projection.plan
-    rng = np.random.default_rng(seed)
-    index = demand_index(plan.pnl.organic_sessions)
-    months = pd.period_range(
-        start=pd.Period(year=plan.fiscal_year - 1, month=plan.first_month, freq="M"),
-        periods=MONTHS,
-        freq="M",
-    )
-    lines = ["month,channel,spend,revenue"]
-    for position, channel in enumerate(plan.marketing.channels):
-        if not channel.brings_traffic or projection.channels.spend[position, -1] <= 0:
-            continue
-        try:
-            curve = plan_curve(projection, channel.name)
-        except CurveError:
-            continue
-        spend = np.array(channel.spend) * rng.uniform(0.5, 1.5, size=MONTHS)
-        revenue = index * hill_revenue(spend / index, curve.beta, curve.k, curve.s)
-        revenue *= 1 + rng.normal(0.0, 0.04, size=MONTHS)
-        name = channel.name.replace('"', '""')
-        for month, x, r in zip(months, spend, revenue, strict=True):
-            lines.append(f'{month.strftime("%Y-%m")},"{name}",{x:.2f},{max(r, 0.0):.2f}')
-    return "\n".join(lines) + "\n"

@@ -24,7 +24,8 @@ from models.allocator import (
     Role,
     allocate,
 )
-from models.curves import hill_marginal, hill_revenue, plan_curve
+from models.curve_plans import plan_curve
+from models.curves import hill_marginal, hill_revenue
 
 FIXED, FREE, TARGET = (
     AllocationMode.FIXED_BUDGET,
@@ -100,7 +101,10 @@ def test_two_channels_split_a_fixed_budget_where_marginal_contributions_are_equa
     assert marginal_contribution(9_222.63446, A) == pytest.approx(0.541258, abs=1e-6)
     assert marginal_contribution(20_777.36554, B) == pytest.approx(0.541258, abs=1e-6)
     assert allocation.method == EXACT
-    assert "Marginal contribution equalised at 0.54" in allocation.channels[0].reason
+    assert (
+        "where it earns 0.54, as in every other channel and month: marginal contribution "
+        "equalised" in allocation.channels[0].reason
+    )
 
 
 def test_three_channels_split_a_fixed_budget_where_marginal_contributions_are_equal() -> None:
@@ -487,7 +491,7 @@ def test_the_recommendation_changes_only_allocated_channels_and_is_in_cents() ->
         "role", "planned", "recommended", "change", "change_share", "marginal_before",
         "marginal_after", "reason",
     ]  # fmt: skip
-    assert table.loc["Agency", "role"] == "Non-working: as planned"
+    assert table.loc["Agency", "role"] == "Held, non-working"
     effects = allocation.effects()
     assert effects.loc["CM3", "change"] == pytest.approx(
         allocation.after.year("cm3") - allocation.before.year("cm3")

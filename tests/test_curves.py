@@ -12,18 +12,17 @@ from hypothesis import strategies as st
 from budgets import ResponseCurve
 from budgets.samples import sample_plan
 from models import project_plan
+from models.curve_plans import example_history_csv, plan_curve
 from models.curves import (
     CurveError,
     HistoryError,
     calendar_demand,
     curve_from_knowledge,
     demand_index,
-    example_history_csv,
     fit_curve,
     hill_marginal,
     hill_revenue,
     marginal_roas_at,
-    plan_curve,
     read_history,
     roas_at,
 )

@@ -1,0 +1,262 @@
+"""The curves and allocator screen's widgets: curve edits, the limits grid, running and applying.
+
+Edits go through ``ui.state`` (a refused one is reported, the plan kept);
+the allocator's last result is kept for the plan revision it was run on, so
+it disappears as soon as the plan changes.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from budgets import Plan, ResponseCurve
+from budgets.edits import set_response_curve, set_spend
+from models import Projection
+from models.allocator import Allocation, AllocationError, AllocationLimits, AllocationMode, allocate
+from models.curve_plans import with_plan_curves
+from models.curves import CurveError, curve_from_knowledge
+from models.formatting import format_compact, format_rate
+from ui import state
+
+RESULT = "_allocation"
+LOCK, MINIMUM, MAXIMUM, CAP = "Lock", "Min / year", "Max / year", "Cap / month"
+
+
+# --- curves -------------------------------------------------------------------------
+
+
+def traffic_channels(plan: Plan) -> list[str]:
+    return [channel.name for channel in plan.marketing.channels if channel.brings_traffic]
+
+
+def curve_of(plan: Plan, name: str) -> ResponseCurve | None:
+    return plan.marketing.channel(name).response
+
+
+def set_from_knowledge(name: str, prefix: str) -> None:
+    """Form callback: the curve through today's spend and ROAS, returns halving where told."""
+    values = st.session_state
+    try:
+        curve = curve_from_knowledge(
+            float(values[f"{prefix}_spend"]),
+            float(values[f"{prefix}_roas"]),
+            float(values[f"{prefix}_halved"]),
+            float(values[f"{prefix}_shape"]),
+        )
+    except CurveError as error:
+        state.report([f"Channel '{name}': {error}"])
+        return
+    state.attempt(set_response_curve, name, curve, notice=f"'{name}' now follows its curve.")
+
+
+def use_curve(name: str, curve: ResponseCurve) -> None:
+    state.attempt(set_response_curve, name, curve, notice=f"'{name}' now follows the fitted curve.")
+
+
+def remove_curve(name: str) -> None:
+    state.attempt(set_response_curve, name, None, notice=f"'{name}' is back on constant returns.")
+
+
+def set_plan_curves(prefix: str) -> None:
+    """Form callback: a curve from the plan for every traffic channel without one."""
+    values = st.session_state
+    state.attempt(
+        with_plan_curves,
+        float(values[f"{prefix}_multiple"]),
+        float(values[f"{prefix}_shape"]),
+        notice="Every channel with planned spend now follows a curve through its plan.",
+    )
+
+
+def curve_columns(currency: str) -> dict[str, Any]:
+    money = {"format": "%,.0f"}
+    return {
+        "response": st.column_config.TextColumn("Response"),
+        "beta": st.column_config.NumberColumn(
+            "Ceiling", help=f"beta ({currency}): the most revenue the channel can bring in a "
+            "month of average demand.", **money,
+        ),
+        "k": st.column_config.NumberColumn(
+            "Half-way spend", help=f"k ({currency}): the monthly spend that brings half of the "
+            "ceiling.", **money,
+        ),
+        "s": st.column_config.NumberColumn("Shape", format="%.2f", help="s: 1 saturates from "
+                                           "the first unit; above 1 an S."),
+        "spend_month": st.column_config.NumberColumn(
+            "Planned spend", help=f"The channel's average month as planned ({currency}).", **money
+        ),
+        "roas": st.column_config.NumberColumn("ROAS", format="%.2f"),
+        "marginal_roas": st.column_config.NumberColumn(
+            "Marginal ROAS", format="%.2f",
+            help="Revenue the next unit of spend brings, spread like the year's spend.",
+        ),
+        "break_even_marginal_roas": st.column_config.NumberColumn(
+            "Break-even mROAS", format="%.2f",
+            help="1 / the CM2 a unit of the channel's revenue leaves: below this marginal ROAS, "
+            "the next unit of spend costs more than it earns.",
+        ),
+    }  # fmt: skip
+
+
+# --- the allocator ------------------------------------------------------------------
+
+
+def limits_frame(projection: Projection) -> pd.DataFrame:
+    """The limits grid: one row per channel with a curve, nothing locked or limited yet."""
+    names = [
+        channel.name
+        for channel in projection.plan.marketing.channels
+        if channel.brings_traffic and channel.response is not None
+    ]
+    index = pd.Index(names, name="Channel")
+    planned = [
+        float(projection.channels.spend[projection.channels.names.index(name), -1])
+        for name in names
+    ]
+    empty = np.full(len(names), np.nan)
+    return pd.DataFrame(
+        {
+            "Planned / year": np.array(planned, dtype=float),
+            LOCK: np.zeros(len(names), dtype=bool),
+            MINIMUM: empty,
+            MAXIMUM: empty.copy(),
+            CAP: empty.copy(),
+        },
+        index=index,
+    )
+
+
+def limits_columns(currency: str) -> dict[str, Any]:
+    money = {"format": "%,.0f", "min_value": 0.0}
+    return {
+        "Planned / year": st.column_config.NumberColumn(
+            f"Planned / year ({currency})", format="%,.0f", disabled=True
+        ),
+        LOCK: st.column_config.CheckboxColumn(LOCK, help="Hold the channel at its planned spend."),
+        MINIMUM: st.column_config.NumberColumn(
+            f"{MINIMUM} ({currency})", help="Empty: no minimum.", **money
+        ),
+        MAXIMUM: st.column_config.NumberColumn(
+            f"{MAXIMUM} ({currency})", help="Empty: no maximum.", **money
+        ),
+        CAP: st.column_config.NumberColumn(
+            f"{CAP} ({currency})", help="The most in any one month. Empty: no cap.", **money
+        ),
+    }
+
+
+def limits_from(frame: pd.DataFrame) -> AllocationLimits:
+    """The grid as the allocator's limits; empty cells set no limit."""
+
+    def given(column: str) -> dict[str, float]:
+        values = frame[column]
+        return {str(name): float(v) for name, v in values.items() if pd.notna(v)}
+
+    locked = frozenset(str(name) for name, value in frame[LOCK].items() if bool(value))
+    return AllocationLimits(locked, given(MINIMUM), given(MAXIMUM), given(CAP))
+
+
+def run(plan: Plan, mode: AllocationMode, budget: float | None, limits: AllocationLimits) -> None:
+    """Run the allocator with a progress bar; keep its result, or show why it refused."""
+    with st.status("Running the allocator...", expanded=True) as status:
+        bar = st.progress(0.0, text="Starting")
+
+        def progress(done: float, what: str) -> None:
+            bar.progress(min(max(done, 0.0), 1.0), text=what)
+
+        try:
+            result = allocate(plan, mode, budget=budget, limits=limits, progress=progress)
+        except AllocationError as error:
+            status.update(label="The allocator could not run", state="error")
+            st.session_state.pop(RESULT, None)
+            st.error(str(error), icon=":material/block:")
+            return
+        status.update(label="Done", state="complete", expanded=False)
+    st.session_state[RESULT] = (state.revision(), result)
+
+
+def stored() -> Allocation | None:
+    """The last result, if it was computed for the plan as it is now."""
+    kept = st.session_state.get(RESULT)
+    if kept is None or kept[0] != state.revision():
+        return None
+    result: Allocation = kept[1]
+    return result
+
+
+def apply(result: Allocation) -> None:
+    """Button callback: the recommended spend into the plan, an edit like any other."""
+    state.attempt(
+        set_spend,
+        result.recommended_spend,
+        notice="Applied: the recommendation is now the plan's spend.",
+    )
+    st.session_state.pop(RESULT, None)
+
+
+def effect_metrics(result: Allocation) -> None:
+    """Revenue, net sales, CM3, EBITDA, marketing and margin: recommended, and the change."""
+    effects = result.effects()
+    currency = result.plan.currency
+    columns = st.columns(6)
+    for column, label in zip(
+        columns[:5], ("Channel revenue", "Net sales", "CM3", "EBITDA", "Marketing"), strict=True
+    ):
+        row = effects.loc[label]
+        change = float(row["change"])
+        column.metric(
+            f"{label} ({currency})",
+            format_compact(float(row["recommended"])),
+            delta=f"{format_compact(change)} on plan" if abs(change) >= 0.5 else "as planned",
+            delta_color="off" if label == "Marketing" or abs(change) < 0.5 else "normal",
+            delta_arrow="off" if abs(change) < 0.5 else "auto",
+        )
+    margin = effects.loc["EBITDA margin"]
+    columns[5].metric(
+        "EBITDA margin",
+        format_rate(float(margin["recommended"])),
+        delta=f"{float(margin['change']) * 100:+.1f} pp on plan",
+        help=f"Plan {format_rate(float(margin['plan']))}; target "
+        f"{format_rate(result.plan.targets.ebitda_margin)}.",
+    )
+
+
+def advice_table(result: Allocation) -> pd.DataFrame:
+    """The year per channel for reading: change in percent, reasons left to ``reasons``."""
+    table = result.by_channel().drop(columns="reason").rename_axis("Channel")
+    table["change_share"] = table["change_share"] * 100
+    return table
+
+
+def reasons(result: Allocation) -> str:
+    """Each channel's reason, as a markdown list."""
+    return "\n".join(f"- **{advice.name}**: {advice.reason}" for advice in result.channels)
+
+
+def advice_columns(currency: str) -> dict[str, Any]:
+    money = {"format": "%,.0f"}
+    return {
+        "role": st.column_config.TextColumn("Role"),
+        "planned": st.column_config.NumberColumn(f"Planned ({currency})", **money),
+        "recommended": st.column_config.NumberColumn(f"Recommended ({currency})", **money),
+        "change": st.column_config.NumberColumn(f"Change ({currency})", format="%+,.0f"),
+        "change_share": st.column_config.NumberColumn("Change", format="%+.0f %%"),
+        "marginal_before": st.column_config.NumberColumn(
+            "Next unit: plan", format="%.2f",
+            help="CM2 the next unit of spend earns as planned (spread like its spend).",
+        ),
+        "marginal_after": st.column_config.NumberColumn(
+            "Next unit: new", format="%.2f",
+            help="CM2 the next unit of spend earns with the recommendation.",
+        ),
+    }  # fmt: skip
+
+
+def month_columns(months: tuple[str, ...]) -> dict[str, Any]:
+    return {
+        month: st.column_config.NumberColumn(month, format="%,.0f") for month in (*months, "FY")
+    }
