@@ -9,10 +9,12 @@ saves it. The sheets:
   EBITDA.
 * **Assumptions**: every input except spend: the plan's name, fiscal year,
   first month and currency, the targets, the P&L drivers by month, the
-  fixed-cost lines and every channel's drivers.
+  fixed-cost lines and every channel's drivers; with response curves, the
+  demand index by month and each curve's parameters.
 * **Marketing plan**: spend by channel and month (inputs), then impressions,
   sessions, attributed orders and revenue, ROAS and CPA per channel, as
-  formulas on the spend and the Assumptions.
+  formulas on the spend and the Assumptions; with response curves, every
+  channel's marginal ROAS too.
 * **P&L**: every line of the P&L by month and for the year, and every margin,
   as formulas on the Marketing plan and the Assumptions.
 * **KPIs**: conversion rate, AOV, marketing share, MER, break-even and
@@ -35,6 +37,13 @@ Conventions (the planner's own, docs/financial-model.md):
   12 inputs and an empty "For the year" cell. A channel without its own AOV
   has no value for the year and its months follow the site AOV. The import
   (``models.workbook_import``) reads this back into an equal plan.
+* A channel with a response curve (``models.curves``) takes its revenue
+  from the Hill formula of the month's spend cell, beta x spend^s /
+  (spend^s + k^s), with the month's beta and k: the curve's (inputs, for a
+  month of average demand) times the month's demand index, a formula on the
+  organic sessions. Its orders are revenue / AOV and its sessions orders /
+  conversion rate, as in ``models.pnl``. Channels without a curve keep the
+  formulas above, and a plan without curves has no curve rows at all.
 * Text from users (plan, channel and fixed-cost names) is written as text
   with a quote prefix, never as a formula, even when it starts with ``=``,
   ``+``, ``-`` or ``@``.
@@ -638,14 +647,15 @@ class _PlanWorkbook:
         cells.text(
             ws.cell(note, LABEL_COLUMN),
             "A channel with a response curve takes its attributed revenue from it: revenue = "
-            "ceiling x spend^s / (spend^s + spend for half^s); orders = revenue / AOV; sessions "
-            "= orders / conversion rate. Its CPC and CTR are not used.",
+            "beta x spend^s / (spend^s + k^s); orders = revenue / AOV; sessions = orders / "
+            "conversion rate. Its CPC and CTR are not used.",
             NOTE,
         )
         cells.text(
             ws.cell(note + 1, LABEL_COLUMN),
-            "Column C is a month of average demand; each month stretches the ceiling and the "
-            "spend for half by its demand index. Curves are added or removed in the planner.",
+            "Column C holds beta (the revenue ceiling) and k (the spend that brings half of it) "
+            "for a month of average demand; each month stretches both by its demand index. "
+            "Curves are added or removed in the planner.",
             NOTE,
         )
         header = layout.curve_header_row

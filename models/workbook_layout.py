@@ -93,7 +93,7 @@ CHANNEL_DRIVER_LABELS: dict[str, str] = {
 }
 YEAR_INPUT_LABEL = "For the year"
 
-# Response curves: below the channel driver tables, a note, a header, the demand
+# Response curves: below the channel driver tables, two note lines, a header, the demand
 # index by month, then three rows per channel with a curve (its parameters for a
 # month of average demand in column C, the month's stretched values across).
 CURVE_SECTION = "Response curves (diminishing returns)"
@@ -203,12 +203,12 @@ class Layout:
 
     @property
     def curve_note_row(self) -> int:
-        """The note on how curves work, two rows below the last channel driver table."""
+        """The first of two note lines on how curves work, below the last channel driver table."""
         return self.channel_driver_row(list(CHANNEL_DRIVER_LABELS)[-1], self.channels - 1) + 2
 
     @property
     def curve_header_row(self) -> int:
-        return self.curve_note_row + 1
+        return self.curve_note_row + 2
 
     @property
     def demand_row(self) -> int:

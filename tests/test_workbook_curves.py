@@ -105,6 +105,17 @@ def test_each_curves_beta_k_and_s_are_input_cells_in_the_average_month_column(
     assert sheet.cell(layout.curve_header_row, 1).value == CURVE_SECTION
 
 
+def test_two_notes_above_the_curves_say_how_revenue_follows_them(layout, book) -> None:
+    sheet = book[ASSUMPTIONS]
+
+    notes = [sheet.cell(layout.curve_note_row + line, 1).value for line in (0, 1)]
+
+    assert notes[0].startswith("A channel with a response curve takes its attributed revenue")
+    assert "revenue = beta x spend^s / (spend^s + k^s)" in notes[0]
+    assert notes[1].startswith("Column C holds beta (the revenue ceiling) and k")
+    assert layout.curve_header_row == layout.curve_note_row + 2
+
+
 def test_curve_inputs_carry_data_validation_positive_amounts_and_shapes_from_half_to_5(
     layout, book
 ) -> None:
@@ -259,45 +270,45 @@ def test_curve_parameters_edited_in_the_workbook_come_back_in_the_plan(layout, c
     ("cell", "value", "expected"),
     [
         (
-            "C105",
+            "C106",
             "abc",
-            "Assumptions!C105 (Revenue ceiling, Google Search – Generic): 'abc' is not allowed; "
+            "Assumptions!C106 (Revenue ceiling, Google Search – Generic): 'abc' is not allowed; "
             "it must be a number.",
         ),
         (
-            "C105",
+            "C106",
             -5,
-            "Assumptions!C105 (Revenue ceiling, Google Search – Generic): -5 is not allowed; it "
+            "Assumptions!C106 (Revenue ceiling, Google Search – Generic): -5 is not allowed; it "
             "must be more than 0.",
         ),
         (
-            "C112",
+            "C113",
             0,
-            "Assumptions!C112 (Spend for half, Meta – Prospecting): 0 is not allowed; it must "
+            "Assumptions!C113 (Spend for half, Meta – Prospecting): 0 is not allowed; it must "
             "be more than 0.",
         ),
         (
-            "C112",
+            "C113",
             "26 000",
-            "Assumptions!C112 (Spend for half, Meta – Prospecting): '26 000' is not allowed; it "
+            "Assumptions!C113 (Spend for half, Meta – Prospecting): '26 000' is not allowed; it "
             "must be a number.",
         ),
         (
-            "C116",
+            "C117",
             7,
-            "Assumptions!C116 (Curve shape, TikTok Ads): 7 is not allowed; it must be between 0.5 "
+            "Assumptions!C117 (Curve shape, TikTok Ads): 7 is not allowed; it must be between 0.5 "
             "and 5 (1 is the plain saturating curve, above 1 an S-shape).",
         ),
         (
-            "C107",
+            "C108",
             None,
-            "Assumptions!C107 (Curve shape, Google Search – Generic): the cell is empty; it must "
+            "Assumptions!C108 (Curve shape, Google Search – Generic): the cell is empty; it must "
             "be a number.",
         ),
         (
-            "C109",
+            "C110",
             "=30000+5000",
-            "Assumptions!C109 (Spend for half, Google Shopping (PMax)): '=30000+5000' is not "
+            "Assumptions!C110 (Spend for half, Google Shopping (PMax)): '=30000+5000' is not "
             "allowed; it must be a number: type the value, a formula cannot be imported.",
         ),
     ],
@@ -306,8 +317,8 @@ def test_curve_parameters_edited_in_the_workbook_come_back_in_the_plan(layout, c
 def test_a_bad_curve_input_is_named_with_its_sheet_and_cell(
     plan, layout, curve_xlsx, cell, value, expected
 ) -> None:
-    assert layout.curve_row(GENERIC, "beta") == 105  # the rows the cells above are in
-    assert layout.curve_row(TIKTOK, "s") == 116
+    assert layout.curve_row(GENERIC, "beta") == 106  # the rows the cells above are in
+    assert layout.curve_row(TIKTOK, "s") == 117
     current = plan
 
     with pytest.raises(PlanValidationError) as caught:
