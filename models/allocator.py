@@ -737,7 +737,7 @@ def _summary(
     money = partial(format_money_compact, currency=before.plan.currency)
     cm3 = after.year("cm3") - before.year("cm3")
     margin = (
-        f"EBITDA margin {format_rate(before.margin('ebitda')[-1])} -> "
+        f"EBITDA margin from {format_rate(before.margin('ebitda')[-1])} to "
         f"{format_rate(after.margin('ebitda')[-1])}"
     )
     if kept:

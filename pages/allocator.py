@@ -160,7 +160,7 @@ budget = None
 if mode is AllocationMode.FIXED_BUDGET:
     budget = st.number_input(
         f"Total marketing budget for the year ({plan.currency})",
-        value=float(round(projection.year("marketing"))), min_value=0.0, step=10_000.0,
+        value=projection.year("marketing"), min_value=0.0, step=10_000.0,
         format="%.0f",
         key=state.key("allocator_budget"),
         help="Includes the channels held as planned (locked, without a curve, non-working).",

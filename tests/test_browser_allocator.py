@@ -1,0 +1,61 @@
+"""End to end in Chromium: give the sample plan's channels curves, run the allocator, apply it."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+import pytest
+
+from budgets.samples import sample_plan
+from models.allocator import AllocationMode, allocate
+from models.curve_plans import with_plan_curves
+from models.formatting import format_rate
+from tests.browser import CHROMIUM, browser_page, grid_cell, running_app, wait_idle
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium"),
+]
+
+
+@pytest.fixture(scope="module")
+def app_url(tmp_path_factory) -> Iterator[str]:
+    database = tmp_path_factory.mktemp("store") / "plans.db"
+    env = {**os.environ, "BUDGET_DB_PATH": str(database)}
+    env.pop("BUDGET_DB_URL", None)
+    with running_app(env=env) as url:
+        yield url
+
+
+@pytest.fixture
+def page(app_url):  # type: ignore[no-untyped-def]
+    with browser_page(app_url, height=1400) as page:
+        yield page
+
+
+def test_the_allocator_splits_the_sample_budget_and_the_plan_takes_it(page) -> None:
+    expected = allocate(with_plan_curves(sample_plan()), AllocationMode.FIXED_BUDGET)
+    first = expected.recommended_plan.marketing.channels[0]
+
+    page.get_by_role("link", name="Curves & allocator").click()
+    wait_idle(page)
+    page.get_by_text("Start every channel without a curve from its plan").click()
+    wait_idle(page)
+    page.get_by_role("button", name="Set the curves").click()
+    wait_idle(page)
+    page.get_by_role("button", name="Run the allocator").click()
+    wait_idle(page)
+
+    main = page.get_by_test_id("stMain")
+    main.get_by_text("Split by marginal contribution").wait_for(timeout=30_000)
+    assert expected.summary in main.inner_text()
+    page.get_by_role("button", name="Apply to plan").click()
+    wait_idle(page)
+
+    margin = format_rate(expected.after.margin("ebitda")[-1])
+    assert margin in page.get_by_test_id("stSidebar").inner_text()
+    page.get_by_role("link", name="Side by side").click()
+    wait_idle(page)
+    shown = grid_cell(page.get_by_test_id("stDataFrame").first, 1, 0).inner_text()
+    assert float(shown.replace(",", "")) == pytest.approx(first.spend[0], abs=0.5)
