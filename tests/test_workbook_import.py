@@ -20,7 +20,7 @@ from models.workbook import plan_workbook
 from models.workbook_import import WorkbookRefusedError, check_upload, plan_from_workbook
 from models.workbook_layout import ASSUMPTIONS, MARKETING, month_column
 from tests.strategies import plans
-from tests.workbook_plans import edge_plan, empty_plan, layout_of, non_working_plan
+from tests.workbook_plans import as_typed, edge_plan, empty_plan, layout_of, non_working_plan
 
 MB = 1024 * 1024
 DATA = Path(__file__).parent / "data"
@@ -85,21 +85,6 @@ def test_an_exported_plan_imports_back_equal(build) -> None:
 def test_the_sample_and_the_50_channel_plan_import_back_equal(sample, large, sample_xlsx) -> None:
     assert plan_from_workbook(sample_xlsx) == sample
     assert plan_from_workbook(plan_workbook(large)) == large
-
-
-def as_typed(value: Any) -> Any:
-    """Plan data with every number cut to 12 significant digits, as planners type them.
-
-    Spreadsheets keep 15 to 16 significant digits (openpyxl writes 16,
-    LibreOffice 15), so a float with 17 comes back rounded in its last digit.
-    """
-    if isinstance(value, float):
-        return float(f"{value:.12g}")
-    if isinstance(value, list):
-        return [as_typed(item) for item in value]
-    if isinstance(value, dict):
-        return {key: as_typed(item) for key, item in value.items()}
-    return value
 
 
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -163,6 +163,21 @@ def empty_plan() -> Plan:
     return parse_plan(empty_plan_data())
 
 
+def as_typed(value: Any) -> Any:
+    """Plan data with every number cut to 12 significant digits, as planners type them.
+
+    Spreadsheets keep 15 to 16 significant digits (openpyxl writes 16,
+    LibreOffice 15), so a float with 17 comes back rounded in its last digit.
+    """
+    if isinstance(value, float):
+        return float(f"{value:.12g}")
+    if isinstance(value, list):
+        return [as_typed(item) for item in value]
+    if isinstance(value, dict):
+        return {key: as_typed(item) for key, item in value.items()}
+    return value
+
+
 # --- reading recalculated workbooks ---------------------------------------------------
 
 
