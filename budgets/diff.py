@@ -6,8 +6,8 @@ changed value, in the order a planner reads a plan:
 1. the plan's identity (name, fiscal year, first month, currency);
 2. channels, matched by name: added and removed channels (their yearly
    spend as the old or new value), then, for channels in both, kind, cost
-   driver, spend by month and every driver (CPC, CPM, CTR, conversion rate,
-   AOV);
+   driver, spend by month, every driver (CPC, CPM, CTR, conversion rate,
+   AOV) and the response curve's beta, k and s (``None`` without a curve);
 3. the P&L drivers by month;
 4. fixed-cost lines, matched by name: added and removed lines (their yearly
    amount), then changed monthly amounts;
@@ -35,6 +35,7 @@ Value = float | int | str | None
 PLAN_FIELDS = ("name", "fiscal_year", "first_month", "currency")
 CHANNEL_FIELDS = ("kind", "cost_driver")
 CHANNEL_DRIVERS = ("spend", "cpc", "cpm", "ctr", "conversion_rate", "aov")
+CURVE_PARAMETERS = ("beta", "k", "s")
 TARGET_FIELDS = ("net_sales", "ebitda_margin", "cm3_margin")
 
 
@@ -148,6 +149,15 @@ def _channel_changes(
                 name,
                 getattr(previous, name),
                 getattr(channel, name),
+                months,
+            )
+        for name in CURVE_PARAMETERS:
+            changes += _compare(
+                Section.CHANNEL,
+                channel.name,
+                name,
+                getattr(previous.response, name, None),
+                getattr(channel.response, name, None),
                 months,
             )
     return changes

@@ -55,6 +55,29 @@ def test_setting_and_removing_a_curve_gives_back_the_same_plan() -> None:
     np.testing.assert_array_equal(project_plan(back).lines, project_plan(plan).lines)
 
 
+def test_a_curve_set_changed_or_removed_shows_in_the_plan_diff() -> None:
+    from budgets.diff import diff_plans
+
+    plan = parse_plan(smallest_plan_data())
+    curved = set_response_curve(plan, "Search", ResponseCurve(beta=6_000.0, k=1_000.0))
+    steeper = set_response_curve(curved, "Search", ResponseCurve(beta=6_000.0, k=800.0, s=2.0))
+
+    added, changed = diff_plans(plan, curved), diff_plans(curved, steeper)
+
+    assert [(c.field, c.old, c.new) for c in added] == [
+        ("beta", None, 6_000.0), ("k", None, 1_000.0), ("s", None, 1.0)
+    ]  # fmt: skip
+    assert [(c.label, c.old, c.new) for c in changed] == [
+        ("Channel 'Search', half-saturation spend (k)", 1_000.0, 800.0),
+        ("Channel 'Search', shape (s)", 1.0, 2.0),
+    ]
+    assert [(c.field, c.new) for c in diff_plans(curved, plan)] == [
+        ("beta", None),
+        ("k", None),
+        ("s", None),
+    ]
+
+
 @pytest.mark.parametrize(
     ("channel", "curve", "message"),
     [
