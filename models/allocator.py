@@ -709,7 +709,7 @@ def _reason(
     idle = [months[m] for m in range(MONTHS) if spend[m] <= 0]
     if idle and total > 0:
         text += f" Nothing in {_months(idle)}, where its first unit would earn less."
-    if float(cells.s[where][0]) > 1:
+    if float(cells.s[where][0]) > 1 and total > 0:
         text += " Its S-shaped curve is bought in steps along its envelope."
     return text
 

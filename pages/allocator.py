@@ -9,9 +9,8 @@ from models.curve_plans import (
     curve_table,
     example_history_csv,
     fit_for_plan,
-    plan_anchor,
 )
-from models.curves import HISTORY_COLUMNS, HISTORY_HELP, CurveError, HistoryError, read_history
+from models.curves import HISTORY_COLUMNS, HISTORY_HELP, HistoryError, read_history
 from models.formatting import format_amount
 from ui import allocator_view as view
 from ui import curve_charts, editors, state
@@ -68,10 +67,7 @@ if channel:
     know, fit = st.tabs(["From what you know", "Fit to last year's months"])
     prefix = state.key(f"knowledge_{channel}")
     with know, st.form(prefix):
-        try:
-            spend_now, roas_now = plan_anchor(projection, channel)
-        except CurveError:
-            spend_now, roas_now = 10_000.0, 3.0
+        spend_now, roas_now, halved_now = view.knowledge_defaults(projection, channel)
         st.caption(
             "Today's spend in a month of average demand and the ROAS it brings; then the monthly "
             "spend at which the next unit of spend would bring half of what it brings today "
@@ -79,15 +75,15 @@ if channel:
         )
         spend, roas, halved, shape = st.columns(4)
         spend.number_input(
-            f"Today's monthly spend ({plan.currency})", value=float(round(spend_now)),
+            f"Today's monthly spend ({plan.currency})", value=spend_now,
             step=1_000.0, format="%.0f", key=f"{prefix}_spend",
         )  # fmt: skip
         roas.number_input(
-            "ROAS at that spend", value=round(roas_now, 2), step=0.1, format="%.2f",
+            "ROAS at that spend", value=roas_now, step=0.1, format="%.2f",
             key=f"{prefix}_roas",
         )  # fmt: skip
         halved.number_input(
-            f"Returns have halved at ({plan.currency})", value=float(round(2 * spend_now)),
+            f"Returns have halved at ({plan.currency})", value=halved_now,
             step=1_000.0, format="%.0f", key=f"{prefix}_halved",
         )  # fmt: skip
         shape.number_input(
@@ -101,7 +97,7 @@ if channel:
     with fit:
         st.markdown(HISTORY_HELP)
         st.download_button(
-            "Download an example CSV", data=example_history_csv(projection),
+            "Download an example CSV", data=state.cached("example_history", example_history_csv),
             file_name="last_year_spend_and_revenue.csv", mime="text/csv",
             icon=":material/download:", key="example_history",
         )  # fmt: skip
@@ -141,6 +137,7 @@ if channel:
         allocation = view.stored()
         recommended = allocation.recommended_spend.get(channel) if allocation else None
         st.plotly_chart(curve_charts.response_curve(curve_chart(projection, channel, recommended)))
+        st.caption(CURVE_NOTE)
         st.button(
             f"Remove the curve of {channel}", on_click=view.remove_curve, args=(channel,),
             icon=":material/delete:", key="remove_curve",

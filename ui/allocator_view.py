@@ -17,7 +17,7 @@ from budgets import Plan, ResponseCurve
 from budgets.edits import set_response_curve, set_spend
 from models import Projection
 from models.allocator import Allocation, AllocationError, AllocationLimits, AllocationMode, allocate
-from models.curve_plans import with_plan_curves
+from models.curve_plans import plan_anchor, with_plan_curves
 from models.curves import CurveError, curve_from_knowledge
 from models.formatting import format_compact, format_rate
 from ui import state
@@ -35,6 +35,16 @@ def traffic_channels(plan: Plan) -> list[str]:
 
 def curve_of(plan: Plan, name: str) -> ResponseCurve | None:
     return plan.marketing.channel(name).response
+
+
+def knowledge_defaults(projection: Projection, name: str) -> tuple[float, float, float]:
+    """The knowledge form's starting values: the channel's planned average month and ROAS, and
+    returns halving at twice that spend (round figures where the plan has none)."""
+    try:
+        spend, roas = plan_anchor(projection, name)
+    except CurveError:
+        spend, roas = 10_000.0, 3.0
+    return float(round(spend)), round(roas, 2), float(round(2 * spend))
 
 
 def set_from_knowledge(name: str, prefix: str) -> None:
