@@ -21,7 +21,7 @@ from budgets import Plan
 from budgets.samples import large_plan, sample_plan
 
 ROOT = Path(__file__).resolve().parent.parent
-PAGES = ("side_by_side", "marketing_plan", "pnl_budget", "targets")
+PAGES = ("side_by_side", "marketing_plan", "pnl_budget", "targets", "allocator", "history")
 RUNS = 15
 
 

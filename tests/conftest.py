@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 import copy
+import os
+import tempfile
 from typing import Any
 
 import pytest
 
 from budgets import Plan, parse_plan
 from budgets.samples import large_plan, sample_plan
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Tests never touch the planner's own plan database (~/.budget-planner/plans.db)."""
+    os.environ["BUDGET_DB_PATH"] = os.path.join(tempfile.mkdtemp(prefix="plans-"), "plans.db")
+    os.environ.pop("BUDGET_DB_URL", None)
 
 
 def monthly(value: float) -> list[float]:

@@ -21,6 +21,8 @@ PAGES = [
     "pages/marketing_plan.py",
     "pages/pnl_budget.py",
     "pages/targets.py",
+    "pages/allocator.py",
+    "pages/history.py",
 ]
 
 

@@ -6,6 +6,7 @@ import json
 from collections.abc import Iterator
 
 import pytest
+from playwright.sync_api import expect
 
 from budgets.edits import Change, apply_changes
 from budgets.samples import sample_plan
@@ -56,7 +57,7 @@ def test_a_spend_edit_changes_the_ebitda_shown_beside_it(page) -> None:
     type_into_cell(page, spend, 1, 0, f"{new_spend:.2f}")
 
     pnl = grids(page).nth(1)
-    assert grid_cell(pnl, 1, EBITDA_ROW).inner_text() == format_amount(expected)
+    expect(grid_cell(pnl, 1, EBITDA_ROW)).to_have_text(format_amount(expected), timeout=30_000)
     assert float(grid_cell(grids(page).nth(0), 1, 0).inner_text()) == pytest.approx(new_spend)
     main = page.get_by_test_id("stMain").inner_text()
     assert f"EBITDA ({plan.currency})" in main
@@ -71,7 +72,7 @@ def test_an_edit_is_still_there_after_switching_pages(page) -> None:
     page.get_by_role("link", name="Side by side").click()
     wait_idle(page)
 
-    assert grid_cell(grids(page).nth(0), 2, 1).inner_text() == "777"
+    expect(grid_cell(grids(page).nth(0), 2, 1)).to_have_text("777", timeout=30_000)
 
 
 def test_a_negative_spend_is_refused_and_the_message_stays_on_its_page(page) -> None:

@@ -6,6 +6,7 @@ import os
 from collections.abc import Iterator
 
 import pytest
+from playwright.sync_api import expect
 
 from budgets.samples import sample_plan
 from tests.browser import (
@@ -50,20 +51,16 @@ def save_version(page, comment: str) -> None:  # type: ignore[no-untyped-def]
     dialog.wait_for(state="detached")
 
 
-def sidebar(page) -> str:  # type: ignore[no-untyped-def]
-    return page.get_by_test_id("stSidebar").inner_text()
-
-
 def test_save_edit_save_again_compare_and_restore(page) -> None:
     original = sample_plan().marketing.channels[0].spend[0]
-    assert "Not saved yet" in sidebar(page)
+    expect(page.get_by_test_id("stSidebar")).to_contain_text("Not saved yet", timeout=30_000)
 
     save_version(page, "First draft")
-    assert "Version 1 · draft" in sidebar(page)
+    expect(page.get_by_test_id("stSidebar")).to_contain_text("Version 1 · draft", timeout=30_000)
     type_into_cell(page, page.get_by_test_id("stDataFrame").first, 1, 0, "25000")
-    assert "Unsaved edits" in sidebar(page)
+    expect(page.get_by_test_id("stSidebar")).to_contain_text("Unsaved edits", timeout=30_000)
     save_version(page, "More brand search in January")
-    assert "Version 2 · draft" in sidebar(page)
+    expect(page.get_by_test_id("stSidebar")).to_contain_text("Version 2 · draft", timeout=30_000)
 
     page.get_by_role("link", name="History").click()
     wait_idle(page)
@@ -75,7 +72,7 @@ def test_save_edit_save_again_compare_and_restore(page) -> None:
     page.get_by_role("button", name="Restore version 1 as a new version").click()
     wait_idle(page)
 
-    assert "Version 3 · draft" in sidebar(page)
+    expect(page.get_by_test_id("stSidebar")).to_contain_text("Version 3 · draft", timeout=30_000)
     page.get_by_role("link", name="Side by side").click()
     wait_idle(page)
     cell = grid_cell(page.get_by_test_id("stDataFrame").first, 1, 0)
