@@ -381,5 +381,20 @@ def restore_comment(version: int, comment: str) -> str:
     return comment or f"Restored version {version}"
 
 
+def restore_request(
+    old: StoredPlan, base_version: int, author: str, comment: str = ""
+) -> SaveRequest:
+    """The save that restores ``old``: its content again, a draft on top of ``base_version``."""
+    version = old.info.version
+    return save_request(
+        old.plan,
+        base_version,
+        author,
+        restore_comment(version, comment),
+        VersionStatus.DRAFT,
+        restored_from=version,
+    )
+
+
 def sorted_summaries(summaries: list[PlanSummary]) -> tuple[PlanSummary, ...]:
     return tuple(sorted(summaries, key=lambda s: (s.key.match_name, s.key.fiscal_year)))

@@ -48,7 +48,7 @@ from budgets.store_model import (
     VersionNotFoundError,
     VersionStatus,
     clean_name,
-    restore_comment,
+    restore_request,
     save_request,
     sorted_summaries,
     utc_now,
@@ -412,13 +412,4 @@ class SqlPlanStore(PlanStore):
     def restore(
         self, key: PlanKey, version: int, *, base_version: int, author: str, comment: str = ""
     ) -> VersionInfo:
-        old = self.get(key, version)
-        request = save_request(
-            old.plan,
-            base_version,
-            author,
-            restore_comment(version, comment),
-            VersionStatus.DRAFT,
-            restored_from=version,
-        )
-        return self._append(request)
+        return self._append(restore_request(self.get(key, version), base_version, author, comment))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import socket
 import subprocess
 import sys
@@ -73,6 +74,15 @@ def browser_page(url: str, height: int = 1000) -> Iterator[object]:
             yield page
         finally:
             browser.close()
+
+
+@contextmanager
+def running_app_with_own_store(folder: Path) -> Iterator[str]:
+    """``running_app`` whose plan database is a fresh SQLite file in ``folder``."""
+    env = {**os.environ, "BUDGET_DB_PATH": str(folder / "plans.db")}
+    env.pop("BUDGET_DB_URL", None)
+    with running_app(env=env) as url:
+        yield url
 
 
 def wait_idle(page) -> None:  # type: ignore[no-untyped-def]

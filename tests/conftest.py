@@ -11,6 +11,7 @@ import pytest
 
 from budgets import Plan, parse_plan
 from budgets.samples import large_plan, sample_plan
+from models import project_plan
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -122,3 +123,19 @@ def sample() -> Plan:
 @pytest.fixture(scope="session")
 def large() -> Plan:
     return large_plan(50)
+
+
+def misses_target(plan, target: float) -> float:
+    """|EBITDA - target x net sales| relative to the P&L's size (gross sales plus every cost).
+
+    A ratio such as the EBITDA margin amplifies float error when net sales are
+    tiny beside fixed costs; the amounts themselves are what must agree.
+    """
+    projection = project_plan(plan)
+    size = projection.year("gross_sales") + sum(
+        projection.year(line)
+        for line in ("cogs", "fulfilment", "returns_handling", "payment_fees", "marketing",
+                     "fixed_costs")
+    )  # fmt: skip
+    gap = projection.year("ebitda") - target * projection.year("net_sales")
+    return abs(gap) / max(size, 1.0)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 
 import pytest
@@ -11,7 +10,7 @@ from budgets.samples import sample_plan
 from models.allocator import AllocationMode, allocate
 from models.curve_plans import with_plan_curves
 from models.formatting import format_rate
-from tests.browser import CHROMIUM, browser_page, grid_cell, running_app, wait_idle
+from tests.browser import CHROMIUM, browser_page, grid_cell, running_app_with_own_store, wait_idle
 
 pytestmark = [
     pytest.mark.browser,
@@ -21,10 +20,7 @@ pytestmark = [
 
 @pytest.fixture(scope="module")
 def app_url(tmp_path_factory) -> Iterator[str]:
-    database = tmp_path_factory.mktemp("store") / "plans.db"
-    env = {**os.environ, "BUDGET_DB_PATH": str(database)}
-    env.pop("BUDGET_DB_URL", None)
-    with running_app(env=env) as url:
+    with running_app_with_own_store(tmp_path_factory.mktemp("store")) as url:
         yield url
 
 

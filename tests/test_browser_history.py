@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 
 import pytest
@@ -14,7 +13,7 @@ from tests.browser import (
     browser_page,
     choose,
     grid_cell,
-    running_app,
+    running_app_with_own_store,
     type_into_cell,
     wait_idle,
 )
@@ -27,10 +26,7 @@ pytestmark = [
 
 @pytest.fixture(scope="module")
 def app_url(tmp_path_factory) -> Iterator[str]:
-    database = tmp_path_factory.mktemp("store") / "plans.db"
-    env = {**os.environ, "BUDGET_DB_PATH": str(database)}
-    env.pop("BUDGET_DB_URL", None)
-    with running_app(env=env) as url:
+    with running_app_with_own_store(tmp_path_factory.mktemp("store")) as url:
         yield url
 
 

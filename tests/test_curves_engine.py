@@ -16,7 +16,7 @@ from budgets.errors import PlanValidationError
 from budgets.samples import SAMPLE_PLAN_PATH, sample_plan
 from models import SolveStatus, project_plan
 from models.pnl import PlanArrays, contribution_per_revenue
-from tests.conftest import smallest_plan_data
+from tests.conftest import misses_target, smallest_plan_data
 from tests.strategies import plans
 
 fast = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -275,18 +275,6 @@ def scaled(data: dict[str, Any], *, spend: float = 1, conversion: float = 1, aov
     return parse_plan(out)
 
 
-def misses(plan, target: float) -> float:
-    """|EBITDA - target x net sales| relative to the year's gross sales and costs."""
-    projection = project_plan(plan)
-    size = projection.year("gross_sales") + sum(
-        projection.year(line)
-        for line in ("cogs", "fulfilment", "returns_handling", "payment_fees", "marketing",
-                     "fixed_costs")
-    )  # fmt: skip
-    gap = projection.year("ebitda") - target * projection.year("net_sales")
-    return abs(gap) / max(size, 1.0)
-
-
 @fast
 @given(plans_with_curves())
 def test_solves_on_curves_fed_back_give_the_target_margin(data: dict[str, Any]) -> None:
@@ -300,7 +288,7 @@ def test_solves_on_curves_fed_back_give_the_target_margin(data: dict[str, Any]) 
         (report.aov_needed, "aov"),
     ):
         if solve.status is SolveStatus.REACHED and solve.factor:
-            assert misses(scaled(data, **{driver: solve.factor}), target) < 1e-8, solve.key
+            assert misses_target(scaled(data, **{driver: solve.factor}), target) < 1e-8, solve.key
 
 
 @fast

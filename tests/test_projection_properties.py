@@ -12,6 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from budgets import parse_plan
 from models import SolveStatus, project_plan
 from models.pnl import MONEY_LINES
+from tests.conftest import misses_target
 from tests.strategies import plans
 
 ADDITIVE = ("sessions", "orders", *MONEY_LINES)
@@ -92,22 +93,6 @@ def scaled(data: dict[str, Any], *, spend: float = 1, conversion: float = 1, aov
 
 def _times(value: Any, factor: float) -> Any:
     return [v * factor for v in value] if isinstance(value, list) else value * factor
-
-
-def misses_target(plan, target: float) -> float:
-    """|EBITDA - target x net sales| relative to the P&L's size (gross sales plus every cost).
-
-    A ratio such as the EBITDA margin amplifies float error when net sales are
-    tiny beside fixed costs; the amounts themselves are what must agree.
-    """
-    projection = project_plan(plan)
-    size = projection.year("gross_sales") + sum(
-        projection.year(line)
-        for line in ("cogs", "fulfilment", "returns_handling", "payment_fees", "marketing",
-                     "fixed_costs")
-    )  # fmt: skip
-    gap = projection.year("ebitda") - target * projection.year("net_sales")
-    return abs(gap) / max(size, 1.0)
 
 
 @fast
