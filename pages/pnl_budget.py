@@ -10,7 +10,7 @@ from budgets.edits import (
     set_pnl_driver,
 )
 from models.seasonality import PROFILES, profile_weights, spread
-from ui import charts, editors, grids, kpis, state, tables
+from ui import charts, editors, forms, grids, kpis, state, tables
 
 plan = state.current_plan()
 projection = state.projection()
@@ -39,12 +39,11 @@ if whole_year_box.open:
         label = st.selectbox("Driver", list(grids.PNL_DRIVER_COLUMNS))
         value = st.number_input("Value every month (rates in %)", min_value=0.0, value=0.0)
         if st.form_submit_button("Set all 12 months"):
-            field, percent = grids.PNL_DRIVER_COLUMNS[label]
             state.attempt(
-                set_pnl_driver,
-                field,
-                [value / 100 if percent else value] * 12,
-                notice=f"{label} set to {value:,g} in every month.",
+                forms.driver_for_year,
+                label,
+                value,
+                notice=f"{label} set to {value:,g} every month.",
             )
             st.rerun()
 spread_box = seasonal.popover(

@@ -2,9 +2,8 @@
 
 import streamlit as st
 
-from budgets.edits import with_settings
 from models import SolveStatus
-from ui import charts, kpis, state, tables
+from ui import charts, forms, kpis, state, tables
 
 plan = state.current_plan()
 projection = state.projection()
@@ -17,18 +16,7 @@ state.show_messages()
 
 
 def _save_targets(prefix: str) -> None:
-    values = st.session_state
-    state.attempt(
-        lambda current: with_settings(
-            current,
-            net_sales=float(values[f"{prefix}_net_sales"]),
-            ebitda_margin=float(values[f"{prefix}_ebitda"]) / 100,
-            cm3_margin=float(values[f"{prefix}_cm3"]) / 100
-            if values[f"{prefix}_has_cm3"]
-            else None,
-        ),
-        notice="Targets saved.",
-    )
+    state.attempt(forms.targets_from_form, st.session_state, prefix, notice="Targets saved.")
 
 
 prefix = state.key("targets")
@@ -39,13 +27,15 @@ with st.form(prefix):
         format="%.0f", key=f"{prefix}_net_sales",
     )  # fmt: skip
     ebitda.number_input(
-        "Target EBITDA margin (%)", value=plan.targets.ebitda_margin * 100, step=0.5,
+        "Target EBITDA margin (%)", value=forms.as_percent(plan.targets.ebitda_margin), step=0.5,
         format="%.1f", key=f"{prefix}_ebitda",
     )  # fmt: skip
     cm3.number_input(
         "Target CM3 margin (%)",
-        value=(plan.targets.cm3_margin if plan.targets.cm3_margin is not None
-               else report.cm3_margin_target) * 100,
+        value=forms.as_percent(
+            plan.targets.cm3_margin if plan.targets.cm3_margin is not None
+            else report.cm3_margin_target
+        ),
         step=0.5, format="%.1f", key=f"{prefix}_cm3",
         help="Without a CM3 target, the target ROAS uses the CM3 margin the EBITDA target needs "
         "once fixed costs are paid.",
