@@ -72,3 +72,17 @@ def plans(draw: st.DrawFn) -> dict[str, Any]:
             "cm3_margin": draw(st.one_of(st.none(), st.floats(0.0, 0.4))),
         },
     }
+
+
+@st.composite
+def plans_with_curves(draw: st.DrawFn) -> dict[str, Any]:
+    """Random valid plans whose traffic channels each may have a curve of any allowed shape."""
+    data = draw(plans())
+    for channel in data["marketing"]["channels"]:
+        if channel["cost_driver"] != "none" and draw(st.booleans()):
+            channel["response"] = {
+                "beta": draw(st.floats(1.0, 1e7)),
+                "k": draw(st.floats(1.0, 1e6)),
+                "s": draw(st.floats(0.5, 5.0)),
+            }
+    return data

@@ -8,12 +8,13 @@ from typing import Any
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from budgets import parse_plan
 from models import SolveStatus, project_plan
 from models.pnl import MONEY_LINES
 from tests.conftest import misses_target
-from tests.strategies import plans
+from tests.strategies import plans, plans_with_curves
 
 ADDITIVE = ("sessions", "orders", *MONEY_LINES)
 fast = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -119,7 +120,7 @@ def test_solves_fed_back_give_the_target_margin(data: dict[str, Any]) -> None:
 
 
 @fast
-@given(plans())
+@given(st.one_of(plans(), plans_with_curves()))
 def test_every_solve_explains_itself(data: dict[str, Any]) -> None:
     report = project_plan(parse_plan(data)).targets
 

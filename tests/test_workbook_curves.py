@@ -13,7 +13,6 @@ from typing import Any
 import openpyxl
 import pytest
 from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
 from budgets import PlanValidationError, parse_plan
 from models.workbook import FORMULA, INPUT, plan_workbook
@@ -29,7 +28,7 @@ from models.workbook_layout import (
     PNL,
     month_column,
 )
-from tests.strategies import plans
+from tests.strategies import plans_with_curves
 from tests.workbook_plans import CURVES, as_typed, curve_plan, curve_plan_data, layout_of
 
 GENERIC, SHOPPING, PROSPECTING, TIKTOK = 1, 2, 3, 5  # the channels with a curve
@@ -267,20 +266,6 @@ def test_curve_parameters_edited_in_the_workbook_come_back_in_the_plan(layout, c
     data["marketing"]["channels"][PROSPECTING]["response"]["k"] = 26_000.5
     data["marketing"]["channels"][TIKTOK]["response"]["s"] = 1.25
     assert imported == parse_plan(data)
-
-
-@st.composite
-def plans_with_curves(draw: st.DrawFn) -> dict[str, Any]:
-    """Random valid plans whose traffic channels each may have a curve of any allowed shape."""
-    data = draw(plans())
-    for channel in data["marketing"]["channels"]:
-        if channel["cost_driver"] != "none" and draw(st.booleans()):
-            channel["response"] = {
-                "beta": draw(st.floats(1.0, 1e7)),
-                "k": draw(st.floats(1.0, 1e6)),
-                "s": draw(st.floats(0.5, 5.0)),
-            }
-    return data
 
 
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
