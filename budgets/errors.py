@@ -117,12 +117,19 @@ class PlanValidationError(ValueError):
 def explain(error: ValidationError, raw: Any) -> PlanValidationError:
     """Turn pydantic's errors on ``raw`` (the data that failed) into planner's messages."""
     months = _month_labels(raw)
+    return PlanValidationError([_issue(detail, raw, months) for detail in reported_errors(error)])
+
+
+def reported_errors(error: ValidationError) -> list[dict[str, Any]]:
+    """pydantic's errors as ``explain`` reports them, one issue each, in order.
+
+    A list whose items fail also reports a wrong length (only the valid items
+    are counted), which would blame the planner for a length they got right:
+    that length error is dropped.
+    """
     details: list[dict[str, Any]] = [dict(detail) for detail in error.errors(include_url=False)]
-    # A list whose items fail also reports a wrong length (only the valid items
-    # are counted), which would blame the planner for a length they got right.
     failing = {d["loc"][:-1] for d in details if d["loc"] and isinstance(d["loc"][-1], int)}
-    details = [d for d in details if not (d["type"] in _LENGTH_ERRORS and d["loc"] in failing)]
-    return PlanValidationError([_issue(detail, raw, months) for detail in details])
+    return [d for d in details if not (d["type"] in _LENGTH_ERRORS and d["loc"] in failing)]
 
 
 def _issue(detail: dict[str, Any], raw: Any, months: list[str] | None) -> PlanIssue:

@@ -43,7 +43,7 @@ from openpyxl.utils import get_column_letter
 from pydantic import ValidationError
 
 from budgets import MONTHS, ChannelKind, CostDriver, Plan, PlanIssue, PlanValidationError
-from budgets.errors import explain
+from budgets.errors import explain, reported_errors
 from budgets.plan import fiscal_month_labels
 from models.workbook import follow_year_formula
 from models.workbook_layout import (
@@ -643,18 +643,11 @@ class _PlanReader:
 
 
 def _explained_locs(error: ValidationError) -> list[Loc]:
-    """The location of each issue ``budgets.errors.explain`` makes of ``error``, in its order.
-
-    explain drops the "too short" a list reports when one of its items fails
-    (only the valid items are counted); so does this, and drops the union
-    tags ('once', 'monthly') from each location.
-    """
-    details = error.errors(include_url=False)
-    failing = {d["loc"][:-1] for d in details if d["loc"] and isinstance(d["loc"][-1], int)}
+    """The location of each issue ``budgets.errors.explain`` makes of ``error``, in its order,
+    without the union tags ('once', 'monthly')."""
     return [
         tuple(part for part in d["loc"] if part not in ("once", "monthly"))
-        for d in details
-        if not (d["type"] in ("too_short", "too_long") and d["loc"] in failing)
+        for d in reported_errors(error)
     ]
 
 
