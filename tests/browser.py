@@ -149,3 +149,23 @@ def choose(page, combobox, option: str) -> None:  # type: ignore[no-untyped-def]
             page.wait_for_timeout(500)
     choice.click()
     wait_idle(page)
+
+
+def click_until(page, target, outcome, tries: int = 3) -> None:  # type: ignore[no-untyped-def]
+    """Click ``target`` until ``outcome`` shows, for a click that lands while a rerun redraws
+    the page; fail with what the page shows instead."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    for _ in range(tries):
+        target.click()
+        wait_idle(page)
+        try:
+            outcome.first.wait_for(state="visible", timeout=15_000)
+            return
+        except PlaywrightTimeout:
+            if not target.is_visible():
+                break
+    shown = page.get_by_test_id("stMain").inner_text()
+    raise AssertionError(
+        f"{outcome} did not show after clicking {target}; the page shows:\n{shown}"
+    )

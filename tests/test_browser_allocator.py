@@ -10,7 +10,14 @@ from budgets.samples import sample_plan
 from models.allocator import AllocationMode, allocate
 from models.curve_plans import with_plan_curves
 from models.formatting import format_rate
-from tests.browser import CHROMIUM, browser_page, grid_cell, running_app_with_own_store, wait_idle
+from tests.browser import (
+    CHROMIUM,
+    browser_page,
+    click_until,
+    grid_cell,
+    running_app_with_own_store,
+    wait_idle,
+)
 
 pytestmark = [
     pytest.mark.browser,
@@ -36,11 +43,13 @@ def test_the_allocator_splits_the_sample_budget_and_the_plan_takes_it(page) -> N
 
     page.get_by_role("link", name="Curves & allocator").click()
     wait_idle(page)
-    page.get_by_text("Start every channel without a curve from its plan").click()
-    wait_idle(page)
-    page.get_by_role("button", name="Set the curves").click()
-    wait_idle(page)
-    page.get_by_role("button", name="Run the allocator").click()
+    set_curves = page.get_by_role("button", name="Set the curves")
+    run = page.get_by_role("button", name="Run the allocator")
+    click_until(
+        page, page.get_by_text("Start every channel without a curve from its plan"), set_curves
+    )
+    click_until(page, set_curves, run)
+    run.click()
     wait_idle(page)
 
     main = page.get_by_test_id("stMain")
