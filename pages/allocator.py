@@ -13,7 +13,7 @@ from models.curve_plans import (
 from models.curves import HISTORY_COLUMNS, HISTORY_HELP, HistoryError, read_history
 from models.formatting import format_amount
 from ui import allocator_view as view
-from ui import curve_charts, editors, state
+from ui import curve_charts, editors, state, views
 
 CURVE_NOTE = (
     "A month of average demand; a month with d times the demand stretches the curve d times in "
@@ -22,51 +22,72 @@ CURVE_NOTE = (
 )
 plan = state.current_plan()
 projection = state.projection()
-st.caption(
-    "A response curve says how a channel's revenue flattens as its spend grows. Set one from "
-    "what you know or fit it to last year's months; the allocator then splits the budget where "
-    "the next unit of spend earns the most contribution."
-)
-state.show_messages()
 
-st.subheader("Response curves")
-st.caption(f"Money in {plan.currency}, for a month of average demand.")
-curves = state.cached("curve_table", curve_table)
-st.dataframe(
-    curves.rename_axis("Channel"),
-    column_config=view.curve_columns(plan.currency),
-    height=editors.grid_height(len(curves)),
-    placeholder="-",
-)
-start = st.expander(
-    "Start every channel without a curve from its plan", icon=":material/auto_graph:",
-    key="plan_curves_box", on_change="rerun",
-)  # fmt: skip
-if start.open:
-    prefix = state.key("plan_curves")
-    with start, st.form(prefix):
-        st.caption(
-            "Each curve passes through the channel's planned average month and ROAS, so the "
-            "plan's figures barely move; returns halve at the multiple of today's spend you set."
-        )
-        multiple, shape = st.columns(2)
-        multiple.number_input(
-            "Returns halve at (x today's monthly spend)", min_value=1.2, value=2.0, step=0.1,
-            format="%.2f", key=f"{prefix}_multiple",
-        )  # fmt: skip
-        shape.number_input(
-            "Shape s", min_value=SHAPE_MIN, max_value=SHAPE_MAX, value=1.0, step=0.1,
-            format="%.2f", key=f"{prefix}_shape",
-        )  # fmt: skip
-        st.form_submit_button("Set the curves", on_click=view.set_plan_curves, args=(prefix,))
 
-channels = view.traffic_channels(plan)
-channel = st.selectbox("Channel", channels, key="curve_channel")
-if channel:
-    current = view.curve_of(plan, channel)
-    know, fit = st.tabs(["From what you know", "Fit to last year's months"])
+def response_curves() -> None:
+    st.caption(f"Money in {plan.currency}, for a month of average demand.")
+    curves = state.cached("curve_table", curve_table)
+    st.dataframe(
+        curves.rename_axis("Channel"),
+        column_config=view.curve_columns(plan.currency),
+        height=editors.grid_height(len(curves)),
+        placeholder="-",
+    )
+    start = st.expander(
+        "Start every channel without a curve from its plan", icon=":material/auto_graph:",
+        key="plan_curves_box", on_change="rerun",
+    )  # fmt: skip
+    if start.open:
+        prefix = state.key("plan_curves")
+        with start, st.form(prefix):
+            st.caption(
+                "Each curve passes through the channel's planned average month and ROAS, so the "
+                "plan's figures barely move; returns halve at the multiple of today's spend you "
+                "set."
+            )
+            multiple, shape = st.columns(2)
+            multiple.number_input(
+                "Returns halve at (x today's monthly spend)", min_value=1.2, value=2.0, step=0.1,
+                format="%.2f", key=f"{prefix}_multiple",
+            )  # fmt: skip
+            shape.number_input(
+                "Shape s", min_value=SHAPE_MIN, max_value=SHAPE_MAX, value=1.0, step=0.1,
+                format="%.2f", key=f"{prefix}_shape",
+            )  # fmt: skip
+            st.form_submit_button("Set the curves", on_click=view.set_plan_curves, args=(prefix,))
+
+    channels = view.traffic_channels(plan)
+    channel = st.selectbox("Channel", channels, key="curve_channel")
+    if channel:
+        current = view.curve_of(plan, channel)
+        sources = ["From what you know", "Fit to last year's months"]
+        know, fit = views.views("curve_source", sources)
+        if know.open:
+            with know:
+                curve_from_knowledge(channel)
+        if fit.open:
+            with fit:
+                curve_from_history(channel)
+        if current is not None:
+            allocation = view.stored()
+            recommended = allocation.recommended_spend.get(channel) if allocation else None
+            chart = curve_chart(projection, channel, recommended)
+            st.plotly_chart(curve_charts.response_curve(chart))
+            st.caption(CURVE_NOTE)
+            st.button(
+                f"Remove the curve of {channel}", on_click=view.remove_curve, args=(channel,),
+                icon=":material/delete:", key="remove_curve",
+            )  # fmt: skip
+        else:
+            st.info(
+                f"**{channel}** has no curve: its revenue grows in step with its spend.",
+                icon=":material/trending_flat:",
+            )
+
+
+def curve_from_knowledge(channel: str) -> None:
     prefix = state.key(f"knowledge_{channel}")
-    with know, st.form(prefix):
+    with st.form(prefix):
         spend_now, roas_now, halved_now = view.knowledge_defaults(projection, channel)
         st.caption(
             "Today's spend in a month of average demand and the ROAS it brings; then the monthly "
@@ -94,95 +115,88 @@ if channel:
             "Set this curve", on_click=view.set_from_knowledge, args=(channel, prefix),
             type="primary",
         )  # fmt: skip
-    with fit:
-        st.markdown(HISTORY_HELP)
-        st.download_button(
-            "Download an example CSV", data=state.cached("example_history", example_history_csv),
-            file_name="last_year_spend_and_revenue.csv", mime="text/csv",
-            icon=":material/download:", key="example_history",
-        )  # fmt: skip
-        upload = st.file_uploader(
-            f"Last year's months ({', '.join(HISTORY_COLUMNS)})", type=["csv"],
-            key="history_upload",
-        )  # fmt: skip
-        fit_shape = st.checkbox(
-            "Fit the shape s as well (needs spend that spans the curve)", key="fit_shape"
-        )
-        if upload is not None:
-            try:
-                history = read_history(upload.getvalue())
-            except HistoryError as error:
-                st.error(str(error), icon=":material/block:")
+
+
+def curve_from_history(channel: str) -> None:
+    st.markdown(HISTORY_HELP)
+    st.download_button(
+        "Download an example CSV", data=state.cached("example_history", example_history_csv),
+        file_name="last_year_spend_and_revenue.csv", mime="text/csv",
+        icon=":material/download:", key="example_history",
+    )  # fmt: skip
+    upload = st.file_uploader(
+        f"Last year's months ({', '.join(HISTORY_COLUMNS)})", type=["csv"],
+        key="history_upload",
+    )  # fmt: skip
+    fit_shape = st.checkbox(
+        "Fit the shape s as well (needs spend that spans the curve)", key="fit_shape"
+    )
+    if upload is not None:
+        try:
+            history = read_history(upload.getvalue())
+        except HistoryError as error:
+            st.error(str(error), icon=":material/block:")
+        else:
+            result = fit_for_plan(plan, history, channel, fit_shape)
+            if result.curve is None:
+                st.error(
+                    f"**{channel}** keeps its constant returns. {result.refusal}",
+                    icon=":material/block:",
+                )
             else:
-                result = fit_for_plan(plan, history, channel, fit_shape)
-                if result.curve is None:
-                    st.error(
-                        f"**{channel}** keeps its constant returns. {result.refusal}",
-                        icon=":material/block:",
-                    )
-                else:
-                    r2, rmse, months = st.columns(3)
-                    r2.metric("R²", f"{result.r_squared:.3f}")
-                    rmse.metric(f"RMSE ({plan.currency})", format_amount(result.rmse))
-                    months.metric("Months", len(result.points))
-                    for note in result.notes:
-                        st.caption(note)
-                    st.button(
-                        f"Use this curve for {channel}", on_click=view.use_curve,
-                        args=(channel, result.curve), type="primary", key="use_fit",
-                    )  # fmt: skip
-                if not result.points.empty:
-                    st.plotly_chart(curve_charts.fit_chart(result, plan.currency))
-    if current is not None:
-        allocation = view.stored()
-        recommended = allocation.recommended_spend.get(channel) if allocation else None
-        st.plotly_chart(curve_charts.response_curve(curve_chart(projection, channel, recommended)))
-        st.caption(CURVE_NOTE)
-        st.button(
-            f"Remove the curve of {channel}", on_click=view.remove_curve, args=(channel,),
-            icon=":material/delete:", key="remove_curve",
+                r2, rmse, months = st.columns(3)
+                r2.metric("R²", f"{result.r_squared:.3f}")
+                rmse.metric(f"RMSE ({plan.currency})", format_amount(result.rmse))
+                months.metric("Months", len(result.points))
+                for note in result.notes:
+                    st.caption(note)
+                st.button(
+                    f"Use this curve for {channel}", on_click=view.use_curve,
+                    args=(channel, result.curve), type="primary", key="use_fit",
+                )  # fmt: skip
+            if not result.points.empty:
+                st.plotly_chart(curve_charts.fit_chart(result, plan.currency))
+
+
+def allocator() -> None:
+    mode = st.radio(
+        "What to find", list(AllocationMode), format_func=lambda m: m.label, horizontal=True,
+        key="allocator_mode",
+    )  # fmt: skip
+    budget = None
+    if mode is AllocationMode.FIXED_BUDGET:
+        budget = st.number_input(
+            f"Total marketing budget for the year ({plan.currency})",
+            value=projection.year("marketing"), min_value=0.0, step=10_000.0,
+            format="%.0f",
+            key=state.key("allocator_budget"),
+            help="Includes the channels held as planned (locked, without a curve, non-working).",
         )  # fmt: skip
-    else:
+    limits_grid = view.limits_frame(projection)
+    if limits_grid.empty:
         st.info(
-            f"**{channel}** has no curve: its revenue grows in step with its spend.",
-            icon=":material/trending_flat:",
+            "No channel has a response curve yet: set or fit one under 'Response curves'. "
+            "Channels without a curve are held as planned, so there is nothing to move.",
+            icon=":material/info:",
         )
+    else:
+        st.caption(
+            "Limits per channel with a curve; channels without a curve and non-working spend are "
+            "held as planned."
+        )
+        limits = st.data_editor(
+            limits_grid, key=state.key("allocator_limits"), num_rows="fixed",
+            column_config=view.limits_columns(plan.currency), placeholder="-",
+        )  # fmt: skip
+        if st.button("Run the allocator", type="primary", icon=":material/play_arrow:", key="run"):
+            view.run(plan, mode, budget, view.limits_from(limits))
+    recommendation()
 
-st.subheader("Allocator")
-mode = st.radio(
-    "What to find", list(AllocationMode), format_func=lambda m: m.label, horizontal=True,
-    key="allocator_mode",
-)  # fmt: skip
-budget = None
-if mode is AllocationMode.FIXED_BUDGET:
-    budget = st.number_input(
-        f"Total marketing budget for the year ({plan.currency})",
-        value=projection.year("marketing"), min_value=0.0, step=10_000.0,
-        format="%.0f",
-        key=state.key("allocator_budget"),
-        help="Includes the channels held as planned (locked, without a curve, non-working).",
-    )  # fmt: skip
-limits_grid = view.limits_frame(projection)
-if limits_grid.empty:
-    st.info(
-        "No channel has a response curve yet: set or fit one above. Channels without a curve are "
-        "held as planned, so there is nothing to move.",
-        icon=":material/info:",
-    )
-else:
-    st.caption(
-        "Limits per channel with a curve; channels without a curve and non-working spend are "
-        "held as planned."
-    )
-    limits = st.data_editor(
-        limits_grid, key=state.key("allocator_limits"), num_rows="fixed",
-        column_config=view.limits_columns(plan.currency), placeholder="-",
-    )  # fmt: skip
-    if st.button("Run the allocator", type="primary", icon=":material/play_arrow:", key="run"):
-        view.run(plan, mode, budget, view.limits_from(limits))
 
-allocation = view.stored()
-if allocation is not None:
+def recommendation() -> None:
+    allocation = view.stored()
+    if allocation is None:
+        return
     st.success(allocation.summary, icon=":material/insights:")
     st.caption(f"Method: {allocation.method}.")
     view.effect_metrics(allocation)
@@ -192,28 +206,48 @@ if allocation is not None:
         height=editors.grid_height(len(allocation.channels)),
         placeholder="-",
     )
-    with st.expander("Why, channel by channel", icon=":material/help:", expanded=True):
-        st.markdown(view.reasons(allocation))
-    with st.expander("By month", icon=":material/calendar_month:"):
-        st.caption("Recommended spend")
-        st.dataframe(
-            allocation.by_month("recommended"), column_config=view.month_columns(plan.month_labels)
-        )
-        st.caption("Change on plan")
-        st.dataframe(
-            allocation.by_month("change"), column_config=view.month_columns(plan.month_labels)
-        )
-    moved = list(allocation.recommended_spend)
-    shown = st.selectbox("Response curve of", moved, key="allocation_curve")
-    if shown:
-        st.plotly_chart(
-            curve_charts.response_curve(
-                curve_chart(projection, shown, allocation.recommended_spend[shown])
-            )
-        )
-        st.caption(CURVE_NOTE)
     st.button(
         "Apply to plan", on_click=view.apply, args=(allocation,), type="primary",
         icon=":material/check:", key="apply_allocation",
         help="The recommended spend becomes the plan's; edit it further on the other pages.",
     )  # fmt: skip
+    why, by_month, curves = views.views(
+        "recommendation", ["Why, channel by channel", "By month", "Response curves"]
+    )
+    if why.open:
+        with why:
+            st.markdown(view.reasons(allocation))
+    if by_month.open:
+        with by_month:
+            columns = view.month_columns(plan.month_labels)
+            st.caption("Recommended spend")
+            st.dataframe(allocation.by_month("recommended"), column_config=columns)
+            st.caption("Change on plan")
+            st.dataframe(allocation.by_month("change"), column_config=columns)
+    if curves.open:
+        with curves:
+            moved = list(allocation.recommended_spend)
+            shown = st.selectbox("Response curve of", moved, key="allocation_curve")
+            if shown:
+                recommended = allocation.recommended_spend[shown]
+                chart = curve_chart(projection, shown, recommended)
+                st.plotly_chart(curve_charts.response_curve(chart))
+                st.caption(CURVE_NOTE)
+
+
+st.caption(
+    "A response curve says how a channel's revenue flattens as its spend grows. Set one from "
+    "what you know or fit it to last year's months; the allocator then splits the budget where "
+    "the next unit of spend earns the most contribution."
+)
+state.show_messages()
+
+# Only the open tab runs: a rerun draws what the user looks at.
+for tab, draw in zip(
+    views.views("allocator", ["Response curves", "Allocator"]),
+    (response_curves, allocator),
+    strict=True,
+):
+    if tab.open:
+        with tab:
+            draw()

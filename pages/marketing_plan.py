@@ -4,108 +4,121 @@ import streamlit as st
 
 from budgets import ChannelKind, CostDriver
 from budgets.edits import add_channel, remove_channel, rename_channel
-from ui import charts, editors, grids, kpis, state, tables
+from ui import charts, editors, grids, kpis, state, tables, views
 
 plan = state.current_plan()
 projection = state.projection()
 channel_names = list(projection.channels.names)
+
+
+def channel_buttons() -> None:
+    add, rename, remove = st.columns(3)
+    add_box = add.popover(
+        "Add a channel", icon=":material/add:", width="stretch", key="add_channel_box",
+        on_change="rerun",
+    )  # fmt: skip
+    if add_box.open:
+        with add_box, st.form("add_channel"):
+            name = st.text_input("Name", max_chars=80)
+            kind = st.selectbox("Kind", list(ChannelKind), format_func=lambda k: k.label)
+            driver = st.selectbox("Cost driver", list(CostDriver), format_func=lambda d: d.label)
+            if st.form_submit_button("Add channel"):
+                notice = f"Added the channel '{name}'."
+                state.attempt(add_channel, name, kind, driver, notice=notice)
+                st.rerun()
+    rename_box = rename.popover(
+        "Rename a channel", icon=":material/edit:", width="stretch", key="rename_channel_box",
+        on_change="rerun",
+    )  # fmt: skip
+    if rename_box.open:
+        with rename_box, st.form("rename_channel"):
+            old = st.selectbox("Channel", channel_names, key="rename_channel_old")
+            new = st.text_input("New name", max_chars=80)
+            if st.form_submit_button("Rename", disabled=not channel_names):
+                state.attempt(rename_channel, old, new, notice=f"Renamed '{old}' to '{new}'.")
+                st.rerun()
+    remove_box = remove.popover(
+        "Remove a channel", icon=":material/delete:", width="stretch", key="remove_channel_box",
+        on_change="rerun",
+    )  # fmt: skip
+    if remove_box.open:
+        with remove_box, st.form("remove_channel"):
+            gone = st.selectbox("Channel", channel_names, key="remove_channel_name")
+            st.caption("Its spend and drivers leave the plan.")
+            if st.form_submit_button("Remove", type="primary", disabled=not channel_names):
+                state.attempt(remove_channel, gone, notice=f"Removed the channel '{gone}'.")
+                st.rerun()
+
+
+def spend() -> None:
+    editors.grid(
+        state.cached("spend_grid", grids.spend_grid),
+        "marketing_spend",
+        grids.spend_changes,
+        grids.spend_columns(projection),
+        height=editors.grid_height(len(channel_names)),
+    )
+
+
+def drivers() -> None:
+    editors.grid(
+        state.cached("channel_driver_grid", lambda projection: grids.channel_driver_grid(plan)),
+        "channel_drivers",
+        grids.channel_driver_changes,
+        grids.channel_driver_columns(plan.currency),
+        height=editors.grid_height(len(channel_names)),
+    )
+    monthly = st.expander(
+        "Drivers by month", icon=":material/calendar_month:", key="monthly_drivers_box",
+        on_change="rerun",
+    )  # fmt: skip
+    if monthly.open:
+        with monthly:
+            labels = list(grids.CHANNEL_DRIVER_COLUMNS)
+            label = st.segmented_control("Driver", labels, default="CPC", key="monthly_driver")
+            label = label or "CPC"
+            editors.grid(
+                grids.monthly_driver_grid(plan, label),
+                f"monthly_{label}",
+                lambda plan, rows: grids.monthly_driver_changes(plan, label, rows),
+                grids.monthly_driver_columns(plan, label),
+                height=editors.grid_height(len(channel_names)),
+            )
+            st.caption("Empty: the driver does not apply (or, for AOV, the site AOV is used).")
+
+
+def results() -> None:
+    st.dataframe(
+        state.cached("channel_results", tables.channel_results),
+        placeholder="-",
+        column_config=tables.channel_result_columns(plan.currency),
+        height=editors.grid_height(len(channel_names)),
+    )
+    st.plotly_chart(state.cached("roas_by_channel", charts.roas_by_channel))
+    st.plotly_chart(state.cached("spend_by_channel", charts.spend_by_channel))
+
+
 st.caption(
     "Spend by channel and month, and how each channel turns spend into sessions, orders and "
     "revenue. Results compare each channel's ROAS with the hurdles the P&L sets."
 )
 state.show_messages()
-
-st.subheader("Spend by month")
-editors.grid(
-    grids.spend_grid(projection),
-    "marketing_spend",
-    grids.spend_changes,
-    grids.spend_columns(projection),
-    height=editors.grid_height(len(channel_names)),
-)
-
-add, rename, remove = st.columns(3)
-add_box = add.popover(
-    "Add a channel",
-    icon=":material/add:",
-    width="stretch",
-    key="add_channel_box",
-    on_change="rerun",
-)
-if add_box.open:
-    with add_box, st.form("add_channel"):
-        name = st.text_input("Name", max_chars=80)
-        kind = st.selectbox("Kind", list(ChannelKind), format_func=lambda k: k.label)
-        driver = st.selectbox("Cost driver", list(CostDriver), format_func=lambda d: d.label)
-        if st.form_submit_button("Add channel"):
-            state.attempt(add_channel, name, kind, driver, notice=f"Added the channel '{name}'.")
-            st.rerun()
-rename_box = rename.popover(
-    "Rename a channel", icon=":material/edit:", width="stretch", key="rename_channel_box",
-    on_change="rerun",
-)  # fmt: skip
-if rename_box.open:
-    with rename_box, st.form("rename_channel"):
-        old = st.selectbox("Channel", channel_names, key="rename_channel_old")
-        new = st.text_input("New name", max_chars=80)
-        if st.form_submit_button("Rename", disabled=not channel_names):
-            state.attempt(rename_channel, old, new, notice=f"Renamed '{old}' to '{new}'.")
-            st.rerun()
-remove_box = remove.popover(
-    "Remove a channel", icon=":material/delete:", width="stretch", key="remove_channel_box",
-    on_change="rerun",
-)  # fmt: skip
-if remove_box.open:
-    with remove_box, st.form("remove_channel"):
-        gone = st.selectbox("Channel", channel_names, key="remove_channel_name")
-        st.caption("Its spend and drivers leave the plan.")
-        if st.form_submit_button("Remove", type="primary", disabled=not channel_names):
-            state.attempt(remove_channel, gone, notice=f"Removed the channel '{gone}'.")
-            st.rerun()
-
-st.subheader("Cost drivers, conversion and AOV")
-editors.grid(
-    grids.channel_driver_grid(plan),
-    "channel_drivers",
-    grids.channel_driver_changes,
-    grids.channel_driver_columns(plan.currency),
-    height=editors.grid_height(len(channel_names)),
-)
-monthly = st.expander(
-    "Drivers by month", icon=":material/calendar_month:", key="monthly_drivers_box",
-    on_change="rerun",
-)  # fmt: skip
-if monthly.open:
-    with monthly:
-        driver_label = (
-            st.segmented_control(
-                "Driver", list(grids.CHANNEL_DRIVER_COLUMNS), default="CPC", key="monthly_driver"
-            )
-            or "CPC"
-        )
-        editors.grid(
-            grids.monthly_driver_grid(plan, driver_label),
-            f"monthly_{driver_label}",
-            lambda plan, rows: grids.monthly_driver_changes(plan, driver_label, rows),
-            grids.monthly_driver_columns(plan, driver_label),
-            height=editors.grid_height(len(channel_names)),
-        )
-        st.caption("Empty: the driver does not apply (or, for AOV, the site AOV is used).")
-
-st.subheader("Results for the year")
-metrics = st.columns(5)
+channel_buttons()
 for column, metric in zip(
-    metrics,
+    st.columns(5),
     (kpis.marketing, kpis.channel_revenue, kpis.mer, kpis.break_even_roas, kpis.target_roas),
     strict=True,
 ):
     with column:
         metric(projection)
-st.dataframe(
-    projection.channel_summary().rename_axis("Channel"),
-    placeholder="-",
-    column_config=tables.channel_result_columns(plan.currency),
-    height=editors.grid_height(len(channel_names)),
-)
-st.plotly_chart(state.cached("spend_by_channel", charts.spend_by_channel))
-st.plotly_chart(state.cached("roas_by_channel", charts.roas_by_channel))
+# Only the open tab runs: a rerun draws what the user looks at.
+for view, draw in zip(
+    views.views(
+        "marketing", ["Spend by month", "Cost drivers, conversion and AOV", "Results for the year"]
+    ),
+    (spend, drivers, results),
+    strict=True,
+):
+    if view.open:
+        with view:
+            draw()

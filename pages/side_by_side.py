@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from ui import charts, editors, grids, kpis, state, tables
+from ui import editors, grids, kpis, state, tables
 
 projection = state.projection()
 st.caption(
@@ -15,7 +15,7 @@ spend_plan, linked, pnl = st.columns([8, 2.2, 6.3], gap="small")
 with spend_plan:
     st.subheader("Marketing spend plan")
     editors.grid(
-        grids.spend_grid(projection),
+        state.cached("spend_grid", grids.spend_grid),
         "side_spend",
         grids.spend_changes,
         grids.spend_columns(projection),
@@ -28,7 +28,3 @@ with pnl:
     st.subheader("P&L for the year")
     summary = state.cached("pnl_summary", tables.pnl_summary)
     st.dataframe(summary, height=565, column_config=tables.text_columns(summary, 165))
-
-months, spend = st.columns(2)
-months.plotly_chart(state.cached("net_sales_and_ebitda_margin", charts.net_sales_and_ebitda_margin))
-spend.plotly_chart(state.cached("spend_by_channel", charts.spend_by_channel))

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from models import SolveStatus
-from ui import charts, forms, kpis, state, tables
+from ui import charts, forms, kpis, state, tables, views
 
 plan = state.current_plan()
 projection = state.projection()
@@ -53,18 +53,31 @@ for column, metric in zip(
     with column:
         metric(projection)
 
-st.subheader("What the targets take")
-st.markdown(f"**{report.headline}**")
-for solve in report.solves:
-    body = f"**{solve.label}.** {solve.explanation}"
-    if solve.status is SolveStatus.UNREACHABLE:
-        st.error(body, icon=":material/block:")
-    elif solve.status is SolveStatus.UNBOUNDED:
-        st.warning(body, icon=":material/all_inclusive:")
-    else:
-        st.info(body, icon=":material/check:")
 
-st.subheader("ROAS hurdles by month")
-hurdles = state.cached("roas_hurdles", tables.roas_hurdles)
-st.dataframe(hurdles, column_config=tables.text_columns(hurdles, 220))
-st.plotly_chart(state.cached("roas_hurdles_by_month", charts.roas_hurdles_by_month))
+def what_the_targets_take() -> None:
+    st.markdown(f"**{report.headline}**")
+    for solve in report.solves:
+        body = f"**{solve.label}.** {solve.explanation}"
+        if solve.status is SolveStatus.UNREACHABLE:
+            st.error(body, icon=":material/block:")
+        elif solve.status is SolveStatus.UNBOUNDED:
+            st.warning(body, icon=":material/all_inclusive:")
+        else:
+            st.info(body, icon=":material/check:")
+
+
+def roas_hurdles() -> None:
+    hurdles = state.cached("roas_hurdles", tables.roas_hurdles)
+    st.dataframe(hurdles, column_config=tables.text_columns(hurdles, 220))
+    st.plotly_chart(state.cached("roas_hurdles_by_month", charts.roas_hurdles_by_month))
+
+
+# Only the open tab runs: a rerun draws what the user looks at.
+for view, draw in zip(
+    views.views("targets", ["What the targets take", "ROAS hurdles by month"]),
+    (what_the_targets_take, roas_hurdles),
+    strict=True,
+):
+    if view.open:
+        with view:
+            draw()

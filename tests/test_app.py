@@ -25,6 +25,23 @@ PAGES = [
     "pages/history.py",
 ]
 
+# The pages whose sections are tabs that run only when open: (views name, tab labels).
+VIEWS = {
+    "pages/marketing_plan.py": (
+        "marketing",
+        ["Spend by month", "Cost drivers, conversion and AOV", "Results for the year"],
+    ),
+    "pages/pnl_budget.py": ("pnl", ["P&L statement", "Monthly drivers", "Fixed costs"]),
+    "pages/targets.py": ("targets", ["What the targets take", "ROAS hurdles by month"]),
+    "pages/allocator.py": ("allocator", ["Response curves", "Allocator"]),
+}
+
+
+def open_view(at: AppTest, name: str, label: str) -> AppTest:
+    """Open a page's tab as a click on it would, for the next run."""
+    at.session_state[f"_{name}_view"] = label
+    return at.run()
+
 
 def open_app(plan: Plan | None = None, *, open_plan_box: bool = False) -> AppTest:
     at = AppTest.from_file(APP, default_timeout=60)
@@ -81,6 +98,24 @@ def test_every_page_renders_without_exception(page: str, plan_name: str, large) 
     assert not at.exception
     assert not at.error
     assert at.caption[0].value
+
+
+@pytest.mark.parametrize(
+    ("page", "name", "label"),
+    [(page, name, label) for page, (name, labels) in VIEWS.items() for label in labels],
+)
+@pytest.mark.parametrize("plan_name", ["sample", "large"])
+def test_every_tab_of_a_page_renders_when_open(
+    page: str, name: str, label: str, plan_name: str, large
+) -> None:
+    at = open_app(sample_plan() if plan_name == "sample" else large)
+    at.switch_page(page).run()
+
+    at = open_view(at, name, label)
+
+    assert not at.exception
+    assert not at.error
+    assert at.session_state[f"{name}_view"] == label
 
 
 def test_the_app_opens_the_sample_plan_on_the_side_by_side_page() -> None:
@@ -141,6 +176,7 @@ def test_an_invalid_spend_edit_is_refused_with_a_message_and_the_plan_kept(value
 def test_a_rate_over_100_percent_is_refused_naming_driver_and_month() -> None:
     at = open_app()
     at.switch_page("pages/pnl_budget.py").run()
+    open_view(at, "pnl", "Monthly drivers")
     before = plan_of(at)
 
     at = seed_edits(at, "pnl_drivers", {6: {"Return rate %": 120.0}})
@@ -166,6 +202,7 @@ def test_an_edit_survives_page_switches_and_other_edits() -> None:
     at = seed_edits(at, "side_spend", {0: {"Jan 2027": 12_345.0}})
 
     at.switch_page("pages/pnl_budget.py").run()
+    open_view(at, "pnl", "Monthly drivers")
     at = seed_edits(at, "pnl_drivers", {0: {"Site AOV": 101.0}})
     at.switch_page("pages/marketing_plan.py").run()
     at.switch_page("pages/side_by_side.py").run()
@@ -179,6 +216,7 @@ def test_an_edit_survives_page_switches_and_other_edits() -> None:
 def test_channel_driver_edits_change_the_plan_in_plan_units() -> None:
     at = open_app()
     at.switch_page("pages/marketing_plan.py").run()
+    open_view(at, "marketing", "Cost drivers, conversion and AOV")
 
     at = seed_edits(at, "channel_drivers", {0: {"Conversion %": 6.0, "Kind": "Affiliates"}})
 
@@ -190,6 +228,7 @@ def test_channel_driver_edits_change_the_plan_in_plan_units() -> None:
 def test_switching_a_channel_to_cpm_brings_typical_cpm_and_ctr() -> None:
     at = open_app()
     at.switch_page("pages/marketing_plan.py").run()
+    open_view(at, "marketing", "Cost drivers, conversion and AOV")
 
     at = seed_edits(at, "channel_drivers", {0: {"Cost driver": "CPM + CTR"}})
 
@@ -202,6 +241,7 @@ def test_switching_a_channel_to_cpm_brings_typical_cpm_and_ctr() -> None:
 def test_a_monthly_driver_edit_turns_a_yearly_cpc_into_twelve_months() -> None:
     at = open_app()
     at.switch_page("pages/marketing_plan.py").run()
+    open_view(at, "marketing", "Cost drivers, conversion and AOV")
     open_boxes(at, "monthly_drivers_box")
 
     at = seed_edits(at, "monthly_CPC", {0: {"Nov 2027": 0.9}})
@@ -325,6 +365,7 @@ def test_plan_settings_change_the_fiscal_calendar() -> None:
 def test_a_yearly_figure_spreads_over_the_months_by_the_fashion_profile() -> None:
     at = open_app()
     at.switch_page("pages/pnl_budget.py").run()
+    open_view(at, "pnl", "Monthly drivers")
     open_boxes(at, "spread_box")
 
     next(s for s in at.selectbox if s.label == "Figure").select("Rent & overheads")
@@ -340,6 +381,7 @@ def test_a_yearly_figure_spreads_over_the_months_by_the_fashion_profile() -> Non
 def test_a_driver_set_for_the_whole_year() -> None:
     at = open_app()
     at.switch_page("pages/pnl_budget.py").run()
+    open_view(at, "pnl", "Monthly drivers")
     open_boxes(at, "whole_year_box")
 
     next(s for s in at.selectbox if s.label == "Driver").select("Return rate %")
@@ -352,6 +394,7 @@ def test_a_driver_set_for_the_whole_year() -> None:
 def test_adding_a_fixed_cost_line() -> None:
     at = open_app()
     at.switch_page("pages/pnl_budget.py").run()
+    open_view(at, "pnl", "Fixed costs")
     open_boxes(at, "add_line_box")
 
     next(t for t in at.text_input if t.label == "Name").set_value("Insurance")

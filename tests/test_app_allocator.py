@@ -11,16 +11,20 @@ from models import project_plan
 from models.allocator import AllocationMode, allocate
 from models.curve_plans import example_history_csv, with_plan_curves
 from models.curves import curve_from_knowledge
-from tests.test_app import open_app, open_boxes, plan_of
+from tests.test_app import open_app, open_boxes, open_view, plan_of
 
 PAGE = "pages/allocator.py"
 BRAND = "Google Search – Brand"
 
 
-def on_page(plan: Plan | None = None) -> AppTest:
+def on_page(plan: Plan | None = None, tab: str = "Response curves") -> AppTest:
     at = open_app(plan)
     at.switch_page(PAGE).run()
-    return at
+    return open_view(at, "allocator", tab)
+
+
+def on_history_fit(at: AppTest) -> AppTest:
+    return open_view(at, "curve_source", "Fit to last year's months")
 
 
 def submit(at: AppTest, form: str, label: str) -> AppTest:
@@ -38,7 +42,7 @@ def number(at: AppTest, key_end: str):  # type: ignore[no-untyped-def]
 def test_the_page_renders_and_says_there_is_nothing_to_allocate_without_curves(
     plan_name: str, large
 ) -> None:
-    at = on_page(sample_plan() if plan_name == "sample" else large)
+    at = on_page(sample_plan() if plan_name == "sample" else large, "Allocator")
 
     assert not at.exception
     assert not at.error
@@ -86,7 +90,7 @@ def test_an_impossible_curve_is_refused_and_the_channel_keeps_its_cpc() -> None:
 
 
 def test_a_curve_fitted_to_the_example_file_can_be_used_for_the_channel() -> None:
-    at = on_page()
+    at = on_history_fit(on_page())
     csv = example_history_csv(project_plan(sample_plan())).encode()
 
     at.file_uploader(key="history_upload").upload("history.csv", csv)
@@ -114,7 +118,7 @@ def test_a_curve_fitted_to_the_example_file_can_be_used_for_the_channel() -> Non
 def test_a_file_that_cannot_give_a_curve_is_refused_with_its_reason(
     content: bytes | str, message: str
 ) -> None:
-    at = on_page()
+    at = on_history_fit(on_page())
     data = content.encode() if isinstance(content, str) else content
 
     at.file_uploader(key="history_upload").upload("history.csv", data)
@@ -137,7 +141,7 @@ def test_a_curve_can_be_removed() -> None:
 def test_the_allocator_runs_on_the_sample_plan_and_its_recommendation_applies(mode) -> None:
     plan = with_plan_curves(sample_plan())
     expected = allocate(plan, mode)
-    at = on_page(plan)
+    at = on_page(plan, "Allocator")
     at.radio(key="allocator_mode").set_value(mode).run()
 
     at.button(key="run").click().run()
@@ -150,7 +154,7 @@ def test_the_allocator_runs_on_the_sample_plan_and_its_recommendation_applies(mo
 
 
 def test_a_limit_that_cannot_work_is_refused_with_its_reason() -> None:
-    at = on_page(with_plan_curves(sample_plan()))
+    at = on_page(with_plan_curves(sample_plan()), "Allocator")
     limits_key = next(key for key in at.session_state if str(key).startswith("allocator_limits"))
     at.session_state[limits_key] = {
         "edited_rows": {0: {"Min / year": 5_000.0, "Max / year": 1_000.0}},
@@ -165,3 +169,19 @@ def test_a_limit_that_cannot_work_is_refused_with_its_reason() -> None:
         "(1,000)."
     ) in at.error[0].value
     assert not at.success
+
+
+@pytest.mark.parametrize("tab", ["By month", "Response curves"])
+def test_the_recommendation_shows_its_months_and_curves_on_their_tabs(tab: str) -> None:
+    at = on_page(with_plan_curves(sample_plan()), "Allocator")
+    at.button(key="run").click().run()
+    tables_before = len(at.dataframe)
+
+    at = open_view(at, "recommendation", tab)
+
+    assert not at.exception
+    if tab == "By month":
+        assert len(at.dataframe) == tables_before + 2  # recommended spend and change on plan
+    else:
+        assert len(at.get("plotly_chart")) == 1
+        assert at.selectbox(key="allocation_curve").value

@@ -6,8 +6,12 @@ from collections.abc import Mapping
 from typing import Any
 
 from budgets import MONTHS, Plan
-from budgets.edits import set_pnl_driver, with_settings
+from budgets.edits import set_fixed_cost_amounts, set_pnl_driver, with_settings
+from models import project_plan
+from models.seasonality import profile_weights, spread
 from ui.grids import PNL_DRIVER_COLUMNS
+
+ORGANIC_SESSIONS = "Organic sessions"
 
 
 def as_percent(fraction: float) -> float:
@@ -29,3 +33,14 @@ def driver_for_year(plan: Plan, label: str, value: float) -> Plan:
     """The plan with one P&L driver (a grid column label) at ``value`` in all 12 months."""
     field, percent = PNL_DRIVER_COLUMNS[label]
     return set_pnl_driver(plan, field, [value / 100 if percent else value] * MONTHS)
+
+
+def spread_by_profile(plan: Plan, series: str, total: float, profile: str) -> Plan:
+    """The plan with organic sessions (whole sessions) or a fixed-cost line spread by a profile."""
+    projection = project_plan(plan)
+    if series == ORGANIC_SESSIONS:
+        weights = profile_weights(profile, projection, plan.pnl.organic_sessions)
+        return set_pnl_driver(plan, "organic_sessions", spread(total, weights, decimals=0))
+    line = next(line for line in plan.pnl.fixed_costs if line.name == series)
+    weights = profile_weights(profile, projection, line.amounts)
+    return set_fixed_cost_amounts(plan, series, spread(total, weights))

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import streamlit as st
 
-from budgets import PlanValidationError, plan_from_json, plan_to_json
+from budgets import Plan, PlanValidationError, plan_from_json, plan_to_json
 from budgets.edits import empty_plan, with_settings
 from budgets.samples import sample_plan
 from budgets.store import PlanKey, VersionStatus
 from budgets.store_model import when
+from models import Projection
 from models.csv_export import pnl_csv
 from models.workbook import plan_workbook, workbook_filename
 from models.workbook_import import plan_from_workbook
@@ -129,23 +130,44 @@ def _open_stored(widget_key: str) -> None:
         storage.open_stored(summary.key)
 
 
-def _version_line() -> None:
+def _version_line() -> str:
+    """Which stored version the session shows, its status, and whether it has unsaved edits."""
     stored = storage.base()
-    unsaved = storage.has_unsaved_edits()
     if stored is None:
-        st.markdown(":orange-badge[:material/edit: Not saved yet]")
-        return
+        return ":orange-badge[:material/edit: Not saved yet]"
     info = stored.info
     status = {"draft": "gray", "submitted": "blue", "approved": "green"}[info.status.value]
     line = (
         f":{status}-badge[Version {info.version} · {info.status.value}] "
         f":small[:gray[by {info.author}, {when(info.saved_at)}]]"
     )
-    if unsaved:
+    if storage.has_unsaved_edits():
         line += "  \n:orange-badge[:material/edit: Unsaved edits]"
         if info.is_approved:
             line += " :small[:gray[saving starts a new draft]]"
-    st.markdown(line)
+    return line
+
+
+def _other_downloads(plan: Plan, projection: Projection) -> None:
+    st.download_button(
+        "Plan (JSON)",
+        data=lambda plan=plan: plan_to_json(plan),
+        file_name=workbook_filename(plan, ".json"),
+        mime="application/json",
+        icon=":material/data_object:",
+        width="stretch",
+        key="download_json",
+        help="The plan as a file to keep or share; open it again under 'Open a plan'.",
+    )
+    st.download_button(
+        "P&L (CSV)",
+        data=lambda projection=projection: pnl_csv(projection),
+        file_name=workbook_filename(plan, "_PnL.csv"),
+        mime="text/csv",
+        icon=":material/csv:",
+        width="stretch",
+        key="download_csv",
+    )
 
 
 @st.dialog("New empty plan")
@@ -172,12 +194,12 @@ def render() -> None:
     plan = state.current_plan()
     projection = state.projection()
     with st.sidebar:
-        st.markdown(f"### {plan.name}")
-        st.caption(
-            f"FY{plan.fiscal_year} ({projection.months[0]} - {projection.months[-1]}) · "
-            f"{plan.currency} · {st.session_state.get(state.SOURCE, '')}"
+        # One element for who and what the plan is: every element costs each rerun.
+        st.markdown(
+            f"### {plan.name}\n:gray[FY{plan.fiscal_year} ({projection.months[0]} - "
+            f"{projection.months[-1]}) · {plan.currency} · "
+            f"{st.session_state.get(state.SOURCE, '')}]  \n{_version_line()}"
         )
-        _version_line()
         save = st.button(
             "Save version...", icon=":material/save:", type="primary", width="stretch",
             key="save_open",
@@ -196,25 +218,13 @@ def render() -> None:
             help="Live formulas on the plan's inputs: change a driver or a spend cell in Excel "
             "and the P&L follows. Upload it back under 'Open a plan'.",
         )
-        as_json, as_csv = st.columns(2)
-        as_json.download_button(
-            "JSON",
-            data=lambda plan=plan: plan_to_json(plan),
-            file_name=workbook_filename(plan, ".json"),
-            mime="application/json",
-            icon=":material/download:",
-            width="stretch",
-            key="download_json",
-        )
-        as_csv.download_button(
-            "P&L CSV",
-            data=lambda projection=projection: pnl_csv(projection),
-            file_name=workbook_filename(plan, "_PnL.csv"),
-            mime="text/csv",
-            icon=":material/download:",
-            width="stretch",
-            key="download_csv",
-        )
+        others = st.popover(
+            "Plan JSON, P&L CSV", icon=":material/download:", width="stretch",
+            key="other_downloads", on_change="rerun",
+        )  # fmt: skip
+        if others.open:
+            with others:
+                _other_downloads(plan, projection)
         opener = st.expander(
             "Open a plan", icon=":material/folder_open:", key="open_plan_box", on_change="rerun"
         )

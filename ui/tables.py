@@ -86,6 +86,11 @@ def text_columns(frame: pd.DataFrame, first_width: int = 200) -> dict[str, Any]:
     return columns
 
 
+def channel_results(projection: Projection) -> pd.DataFrame:
+    """Each channel's year: spend, traffic, orders, revenue, ROAS against the hurdles."""
+    return projection.channel_summary().rename_axis("Channel")
+
+
 def channel_result_columns(currency: str) -> dict[str, Any]:
     return {
         "spend": st.column_config.NumberColumn(f"Spend ({currency})", format="%,.0f"),

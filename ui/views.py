@@ -1,0 +1,32 @@
+"""Tabs of which only the open one runs, so a rerun draws what the user looks at.
+
+Streamlit runs every tab's content unless the tabs track their state; these
+do, and the open tab is also kept under a key of our own, so leaving the page
+and coming back shows the same tab (widget state alone is dropped on a page
+switch).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import streamlit as st
+from streamlit.elements.lib.mutable_tab_container import TabContainer
+
+
+def _remember(widget_key: str) -> None:
+    st.session_state[f"_{widget_key}"] = st.session_state[widget_key]
+
+
+def views(name: str, labels: Sequence[str]) -> Sequence[TabContainer]:
+    """One tab per label; only the open tab's ``.open`` is true, so the page draws only it."""
+    widget_key = f"{name}_view"
+    remembered = st.session_state.get(f"_{widget_key}")
+    if remembered in labels and st.session_state.get(widget_key) != remembered:
+        st.session_state[widget_key] = remembered
+    return st.tabs(list(labels), key=widget_key, on_change=_remember, args=(widget_key,))
+
+
+def open_view(name: str, label: str) -> None:
+    """Open tab ``label`` of ``name`` on the next run (for a link from elsewhere, and tests)."""
+    st.session_state[f"_{name}_view"] = label
