@@ -3,7 +3,8 @@
     python -m benchmarks.pages
 
 Each page runs as in a browser rerun: the sidebar (headline KPIs) and the
-page, on the sample plan and on a 50-channel plan. The bare page has one
+page, on the sample plan and on a 50-channel plan; a page with tabs runs
+only its open tab, so each tab is measured as well. The bare page has one
 10 x 12 editor and one chart. Targets: sample pages within 1.5x of the bare
 page; every page under 150 ms on the 50-channel plan.
 """
@@ -21,10 +22,11 @@ from streamlit.testing.v1 import AppTest
 
 from budgets import Plan
 from budgets.samples import large_plan, sample_plan
+from ui.views import PAGE_TABS, TABS
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = ("side_by_side", "marketing_plan", "pnl_budget", "targets", "allocator", "history")
-RUNS = 15
+RUNS = 41
 
 
 def _page_with_sidebar(page: str, root: str) -> None:
@@ -62,39 +64,65 @@ def _bare_page() -> None:
     st.plotly_chart(go.Figure(go.Bar(x=list(frame.columns), y=frame.sum())))
 
 
-def _median_rerun_ms(at: AppTest) -> float:
-    at.run()
-    times = []
+def _median_rerun_ms(*apps: AppTest) -> list[float]:
+    """Each app's median rerun, their runs interleaved so that they share the machine's pace."""
+    for at in apps:
+        for _ in range(3):
+            at.run()
+    times: list[list[float]] = [[] for _ in apps]
     for _ in range(RUNS):
-        start = time.perf_counter()
-        at.run()
-        times.append(time.perf_counter() - start)
-        assert not at.exception, at.exception
-    return statistics.median(times) * 1000
+        for at, runs in zip(apps, times, strict=True):
+            start = time.perf_counter()
+            at.run()
+            runs.append(time.perf_counter() - start)
+            assert not at.exception, at.exception
+    return [statistics.median(runs) * 1000 for runs in times]
 
 
-def page_ms(page: str, plan: Plan) -> float:
+def page_app(page: str, plan: Plan, tab: str | None = None) -> AppTest:
+    """A page with the sidebar on ``plan``; ``tab``: the tab it shows (else the one it opens on)."""
     at = AppTest.from_function(_page_with_sidebar, args=(page, str(ROOT)), default_timeout=60)
     at.session_state["plan"] = plan
     at.session_state["plan_revision"] = 0
     at.session_state["plan_issues"] = []
-    return _median_rerun_ms(at)
+    if tab is not None:
+        at.session_state[f"_{PAGE_TABS[page]}_view"] = tab
+    return at
+
+
+def views() -> list[tuple[str, str | None]]:
+    """Every page as it opens, then each of its other tabs (only the open tab runs)."""
+    rows: list[tuple[str, str | None]] = []
+    for page in PAGES:
+        rows.append((page, None))
+        if page in PAGE_TABS:
+            rows.extend((page, label) for label in TABS[PAGE_TABS[page]][1:])
+    return rows
 
 
 def main() -> None:
     # Seeding session state outside a run logs warnings that are not findings of the benchmark.
     logging.disable(logging.WARNING)
-    bare = _median_rerun_ms(AppTest.from_function(_bare_page, default_timeout=60))
     plans = {"sample": sample_plan(), "50 channels": large_plan(50)}
-    print(f"bare page (one 10x12 editor, one chart): median {bare:6.1f} ms")
-    print(f"{'page':16s} {'sample':>10s} {'x bare':>7s} {'50 channels':>12s}  verdict")
-    for page in PAGES:
-        sample = page_ms(page, plans["sample"])
-        large = page_ms(page, plans["50 channels"])
+    print(
+        "Median rerun of each page and of the bare page (one 10x12 editor, one chart), their runs "
+        f"interleaved ({RUNS} each), as the machine's pace drifts."
+    )
+    print(
+        f"{'page':16s} {'tab':34s} {'bare':>8s} {'sample':>10s} {'x bare':>7s} "
+        f"{'50 channels':>12s}  verdict"
+    )
+    for page, tab in views():
+        bare_app = AppTest.from_function(_bare_page, default_timeout=60)
+        bare, sample, large = _median_rerun_ms(
+            bare_app,
+            page_app(page, plans["sample"], tab),
+            page_app(page, plans["50 channels"], tab),
+        )
         ok = sample <= 1.5 * bare and large < 150
         print(
-            f"{page:16s} {sample:8.1f} ms {sample / bare:6.2f}x {large:9.1f} ms  "
-            f"{'ok' if ok else 'OVER TARGET'}"
+            f"{page:16s} {tab or '(as it opens)':34s} {bare:5.1f} ms {sample:7.1f} ms "
+            f"{sample / bare:6.2f}x {large:9.1f} ms  {'ok' if ok else 'OVER TARGET'}"
         )
 
 

@@ -6,7 +6,6 @@ from budgets.plan import SHAPE_MAX, SHAPE_MIN
 from models.allocator import AllocationMode
 from models.curve_plans import (
     curve_chart,
-    curve_table,
     example_history_csv,
     fit_for_plan,
 )
@@ -26,11 +25,11 @@ projection = state.projection()
 
 def response_curves() -> None:
     st.caption(f"Money in {plan.currency}, for a month of average demand.")
-    curves = state.cached("curve_table", curve_table)
+    curves = state.cached_table("curve_table", view.curves_by_channel)
     st.dataframe(
-        curves.rename_axis("Channel"),
+        curves,
         column_config=view.curve_columns(plan.currency),
-        height=editors.grid_height(len(curves)),
+        height=editors.grid_height(curves.num_rows),
         placeholder="-",
     )
     start = st.expander(
@@ -60,8 +59,7 @@ def response_curves() -> None:
     channel = st.selectbox("Channel", channels, key="curve_channel")
     if channel:
         current = view.curve_of(plan, channel)
-        sources = ["From what you know", "Fit to last year's months"]
-        know, fit = views.views("curve_source", sources)
+        know, fit = views.views("curve_source")
         if know.open:
             with know:
                 curve_from_knowledge(channel)
@@ -211,9 +209,7 @@ def recommendation() -> None:
         icon=":material/check:", key="apply_allocation",
         help="The recommended spend becomes the plan's; edit it further on the other pages.",
     )  # fmt: skip
-    why, by_month, curves = views.views(
-        "recommendation", ["Why, channel by channel", "By month", "Response curves"]
-    )
+    why, by_month, curves = views.views("recommendation")
     if why.open:
         with why:
             st.markdown(view.reasons(allocation))
@@ -244,7 +240,7 @@ state.show_messages()
 
 # Only the open tab runs: a rerun draws what the user looks at.
 for tab, draw in zip(
-    views.views("allocator", ["Response curves", "Allocator"]),
+    views.views("allocator"),
     (response_curves, allocator),
     strict=True,
 ):

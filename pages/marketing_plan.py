@@ -89,7 +89,7 @@ def drivers() -> None:
 
 def results() -> None:
     st.dataframe(
-        state.cached("channel_results", tables.channel_results),
+        state.cached_table("channel_results", tables.channel_results),
         placeholder="-",
         column_config=tables.channel_result_columns(plan.currency),
         height=editors.grid_height(len(channel_names)),
@@ -113,9 +113,7 @@ for column, metric in zip(
         metric(projection)
 # Only the open tab runs: a rerun draws what the user looks at.
 for view, draw in zip(
-    views.views(
-        "marketing", ["Spend by month", "Cost drivers, conversion and AOV", "Results for the year"]
-    ),
+    views.views("marketing"),
     (spend, drivers, results),
     strict=True,
 ):

@@ -12,7 +12,7 @@ line_names = [line.name for line in plan.pnl.fixed_costs]
 
 
 def statement() -> None:
-    table = state.cached("pnl_statement", tables.pnl_statement)
+    table = state.cached_table("pnl_statement", tables.pnl_statement)
     st.dataframe(table, height=38 + 35 * 23, column_config=tables.text_columns(table))
     left, right = st.columns(2)
     left.plotly_chart(state.cached("pnl_waterfall", charts.pnl_waterfall))
@@ -113,7 +113,7 @@ for column, metric in zip(
         metric(projection)
 # Only the open tab runs: a rerun draws what the user looks at.
 for view, draw in zip(
-    views.views("pnl", ["P&L statement", "Monthly drivers", "Fixed costs"]),
+    views.views("pnl"),
     (statement, monthly_drivers, fixed_costs),
     strict=True,
 ):

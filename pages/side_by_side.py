@@ -26,5 +26,5 @@ with linked:
     kpis.linked_strip(projection)
 with pnl:
     st.subheader("P&L for the year")
-    summary = state.cached("pnl_summary", tables.pnl_summary)
+    summary = state.cached_table("pnl_summary", tables.pnl_summary)
     st.dataframe(summary, height=565, column_config=tables.text_columns(summary, 165))

@@ -67,14 +67,14 @@ def what_the_targets_take() -> None:
 
 
 def roas_hurdles() -> None:
-    hurdles = state.cached("roas_hurdles", tables.roas_hurdles)
+    hurdles = state.cached_table("roas_hurdles", tables.roas_hurdles)
     st.dataframe(hurdles, column_config=tables.text_columns(hurdles, 220))
     st.plotly_chart(state.cached("roas_hurdles_by_month", charts.roas_hurdles_by_month))
 
 
 # Only the open tab runs: a rerun draws what the user looks at.
 for view, draw in zip(
-    views.views("targets", ["What the targets take", "ROAS hurdles by month"]),
+    views.views("targets"),
     (what_the_targets_take, roas_hurdles),
     strict=True,
 ):

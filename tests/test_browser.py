@@ -15,6 +15,7 @@ from models.formatting import format_amount, format_compact
 from tests.browser import (
     CHROMIUM,
     browser_page,
+    click_until,
     grid_cell,
     running_app,
     type_into_cell,
@@ -73,6 +74,26 @@ def test_an_edit_is_still_there_after_switching_pages(page) -> None:
     wait_idle(page)
 
     expect(grid_cell(grids(page).nth(0), 2, 1)).to_have_text("777", timeout=30_000)
+
+
+def test_the_open_tab_and_its_edit_are_still_there_after_switching_pages(page) -> None:
+    plan = sample_plan()
+    edited, _ = apply_changes(plan, [Change(("pnl", "site_aov", 0), 120.0)])
+    net_sales = format_compact(project_plan(edited).year("net_sales"))
+    page.get_by_role("link", name="E-commerce P&L").click()
+    wait_idle(page)
+    drivers = page.get_by_role("tab", name="Monthly drivers")
+    click_until(page, drivers, page.get_by_text("Set a driver for the whole year"))
+
+    type_into_cell(page, grids(page).nth(0), 3, 0, "120")  # Site AOV, first month
+    page.get_by_role("link", name="Targets").click()
+    wait_idle(page)
+    page.get_by_role("link", name="E-commerce P&L").click()
+    wait_idle(page)
+
+    expect(drivers).to_have_attribute("aria-selected", "true", timeout=30_000)
+    expect(grid_cell(grids(page).nth(0), 3, 0)).to_have_text("120", timeout=30_000)
+    assert net_sales in page.get_by_test_id("stMain").inner_text()
 
 
 def test_a_negative_spend_is_refused_and_the_message_stays_on_its_page(page) -> None:

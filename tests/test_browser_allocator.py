@@ -48,10 +48,10 @@ def test_the_allocator_splits_the_sample_budget_and_the_plan_takes_it(page) -> N
     click_until(
         page, page.get_by_text("Start every channel without a curve from its plan"), set_curves
     )
-    click_until(page, set_curves, run)
+    click_until(page, set_curves, page.get_by_role("button", name="Remove the curve of"))
+    click_until(page, page.get_by_role("tab", name="Allocator"), run)
     run.click()
     wait_idle(page)
-
     main = page.get_by_test_id("stMain")
     main.get_by_text("Split by marginal contribution").wait_for(timeout=30_000)
     assert expected.summary in main.inner_text()

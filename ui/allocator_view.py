@@ -17,7 +17,7 @@ from budgets import Plan, ResponseCurve
 from budgets.edits import set_response_curve, set_spend
 from models import Projection
 from models.allocator import Allocation, AllocationError, AllocationLimits, AllocationMode, allocate
-from models.curve_plans import plan_anchor, with_plan_curves
+from models.curve_plans import curve_table, plan_anchor, with_plan_curves
 from models.curves import CurveError, curve_from_knowledge
 from models.formatting import format_compact, format_rate
 from ui import state
@@ -82,9 +82,15 @@ def set_plan_curves(prefix: str) -> None:
     )
 
 
+def curves_by_channel(projection: Projection) -> pd.DataFrame:
+    """Each traffic channel's response: its curve's parameters, spend, ROAS and marginal ROAS."""
+    return curve_table(projection).rename_axis("Channel")
+
+
 def curve_columns(currency: str) -> dict[str, Any]:
     money = {"format": "%,.0f"}
     return {
+        "Channel": st.column_config.TextColumn(pinned=True),
         "response": st.column_config.TextColumn("Response"),
         "beta": st.column_config.NumberColumn(
             "Ceiling", help=f"beta ({currency}): the most revenue the channel can bring in a "

@@ -13,12 +13,15 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
+import pandas as pd
+import pyarrow as pa
 import streamlit as st
 
 from budgets import Plan, PlanIssue, PlanValidationError
 from budgets.edits import Change, apply_changes
 from budgets.samples import sample_plan
 from models import Projection, project_plan
+from ui.tables import as_arrow
 
 PLAN = "plan"
 REVISION = "plan_revision"
@@ -74,6 +77,11 @@ def cached(name: str, build: Callable[[Projection], T]) -> T:
         store[1][name] = build(projection())
     value: T = store[1][name]
     return value
+
+
+def cached_table(name: str, build: Callable[[Projection], pd.DataFrame]) -> pa.Table:
+    """``cached`` for a read-only table, kept as Arrow (see ``ui.tables.as_arrow``)."""
+    return cached(name, lambda projection: as_arrow(build(projection)))
 
 
 def replace_plan(plan: Plan, source: str | None = None, notice: str | None = None) -> None:

@@ -13,13 +13,30 @@ from collections.abc import Sequence
 import streamlit as st
 from streamlit.elements.lib.mutable_tab_container import TabContainer
 
+TABS: dict[str, tuple[str, ...]] = {
+    "marketing": ("Spend by month", "Cost drivers, conversion and AOV", "Results for the year"),
+    "pnl": ("P&L statement", "Monthly drivers", "Fixed costs"),
+    "targets": ("What the targets take", "ROAS hurdles by month"),
+    "allocator": ("Response curves", "Allocator"),
+    "curve_source": ("From what you know", "Fit to last year's months"),
+    "recommendation": ("Why, channel by channel", "By month", "Response curves"),
+}
+# The tabs each page opens on (pages without tabs draw everything on every run).
+PAGE_TABS = {
+    "marketing_plan": "marketing",
+    "pnl_budget": "pnl",
+    "targets": "targets",
+    "allocator": "allocator",
+}
+
 
 def _remember(widget_key: str) -> None:
     st.session_state[f"_{widget_key}"] = st.session_state[widget_key]
 
 
-def views(name: str, labels: Sequence[str]) -> Sequence[TabContainer]:
-    """One tab per label; only the open tab's ``.open`` is true, so the page draws only it."""
+def views(name: str) -> Sequence[TabContainer]:
+    """The tabs ``TABS[name]``; only the open tab's ``.open`` is true, so the page draws only it."""
+    labels = TABS[name]
     widget_key = f"{name}_view"
     remembered = st.session_state.get(f"_{widget_key}")
     if remembered in labels and st.session_state.get(widget_key) != remembered:
