@@ -11,43 +11,36 @@ projection = state.projection()
 channel_names = list(projection.channels.names)
 
 
-def channel_buttons() -> None:
-    add, rename, remove = st.columns(3)
-    add_box = add.popover(
-        "Add a channel", icon=":material/add:", width="stretch", key="add_channel_box",
+def channel_changes() -> None:
+    box = st.popover(
+        "Add, rename or remove a channel", icon=":material/edit:", key="channels_box",
         on_change="rerun",
     )  # fmt: skip
-    if add_box.open:
-        with add_box, st.form("add_channel"):
-            name = st.text_input("Name", max_chars=80)
-            kind = st.selectbox("Kind", list(ChannelKind), format_func=lambda k: k.label)
-            driver = st.selectbox("Cost driver", list(CostDriver), format_func=lambda d: d.label)
-            if st.form_submit_button("Add channel"):
-                notice = f"Added the channel '{name}'."
-                state.attempt(add_channel, name, kind, driver, notice=notice)
-                st.rerun()
-    rename_box = rename.popover(
-        "Rename a channel", icon=":material/edit:", width="stretch", key="rename_channel_box",
-        on_change="rerun",
-    )  # fmt: skip
-    if rename_box.open:
-        with rename_box, st.form("rename_channel"):
-            old = st.selectbox("Channel", channel_names, key="rename_channel_old")
-            new = st.text_input("New name", max_chars=80)
-            if st.form_submit_button("Rename", disabled=not channel_names):
-                state.attempt(rename_channel, old, new, notice=f"Renamed '{old}' to '{new}'.")
-                st.rerun()
-    remove_box = remove.popover(
-        "Remove a channel", icon=":material/delete:", width="stretch", key="remove_channel_box",
-        on_change="rerun",
-    )  # fmt: skip
-    if remove_box.open:
-        with remove_box, st.form("remove_channel"):
-            gone = st.selectbox("Channel", channel_names, key="remove_channel_name")
-            st.caption("Its spend and drivers leave the plan.")
-            if st.form_submit_button("Remove", type="primary", disabled=not channel_names):
-                state.attempt(remove_channel, gone, notice=f"Removed the channel '{gone}'.")
-                st.rerun()
+    if not box.open:
+        return
+    add, rename, remove = box.columns(3)
+    with add, st.form("add_channel"):
+        name = st.text_input("New channel", max_chars=80)
+        kind = st.selectbox("Kind", list(ChannelKind), format_func=lambda k: k.label)
+        driver = st.selectbox("Cost driver", list(CostDriver), format_func=lambda d: d.label)
+        if st.form_submit_button("Add channel", icon=":material/add:"):
+            notice = f"Added the channel '{name}'."
+            state.attempt(add_channel, name, kind, driver, notice=notice)
+            st.rerun()
+    with rename, st.form("rename_channel"):
+        old = st.selectbox("Channel to rename", channel_names, key="rename_channel_old")
+        new = st.text_input("New name", max_chars=80)
+        if st.form_submit_button("Rename", icon=":material/edit:", disabled=not channel_names):
+            state.attempt(rename_channel, old, new, notice=f"Renamed '{old}' to '{new}'.")
+            st.rerun()
+    with remove, st.form("remove_channel"):
+        gone = st.selectbox("Channel to remove", channel_names, key="remove_channel_name")
+        st.caption("Its spend and drivers leave the plan.")
+        if st.form_submit_button(
+            "Remove", icon=":material/delete:", type="primary", disabled=not channel_names
+        ):
+            state.attempt(remove_channel, gone, notice=f"Removed the channel '{gone}'.")
+            st.rerun()
 
 
 def spend() -> None:
@@ -103,7 +96,7 @@ st.caption(
     "revenue. Results compare each channel's ROAS with the hurdles the P&L sets."
 )
 state.show_messages()
-channel_buttons()
+channel_changes()
 for column, metric in zip(
     st.columns(5),
     (kpis.marketing, kpis.channel_revenue, kpis.mer, kpis.break_even_roas, kpis.target_roas),

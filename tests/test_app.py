@@ -253,9 +253,9 @@ def open_boxes(at: AppTest, *keys: str) -> AppTest:
 def test_adding_renaming_and_removing_a_channel() -> None:
     at = open_app()
     at.switch_page("pages/marketing_plan.py").run()
-    open_boxes(at, "add_channel_box", "rename_channel_box", "remove_channel_box")
+    open_boxes(at, "channels_box")
 
-    form_inputs = [t for t in at.text_input if t.label == "Name"]
+    form_inputs = [t for t in at.text_input if t.label == "New channel"]
     form_inputs[0].set_value("Pinterest Ads")
     at.button(key="FormSubmitter:add_channel-Add channel").click().run()
     assert plan_of(at).marketing.channels[-1].name == "Pinterest Ads"
@@ -273,9 +273,9 @@ def test_adding_renaming_and_removing_a_channel() -> None:
 def test_a_duplicate_channel_name_is_refused() -> None:
     at = open_app()
     at.switch_page("pages/marketing_plan.py").run()
-    open_boxes(at, "add_channel_box")
+    open_boxes(at, "channels_box")
 
-    next(t for t in at.text_input if t.label == "Name").set_value("email & crm")
+    next(t for t in at.text_input if t.label == "New channel").set_value("email & crm")
     at.button(key="FormSubmitter:add_channel-Add channel").click().run()
 
     assert plan_of(at) == sample_plan()

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import expect
 
+from budgets import plan_from_json
 from budgets.edits import Change, apply_changes
 from budgets.samples import sample_plan
 from models import project_plan
@@ -141,3 +142,21 @@ def test_the_workbook_downloads_from_the_app_and_opens(page, tmp_path) -> None:
     assert {"Summary", "Assumptions", "Marketing plan", "P&L"} <= set(workbook.sheetnames)
     assert workbook.properties.title == "Maison Nord – Online – FY2027 budget plan"
     assert workbook["Summary"]["A1"].value == "=PlanName"
+
+
+def test_the_plan_downloads_as_json_and_the_pnl_as_csv(page, tmp_path) -> None:
+    page.get_by_role("button", name="Plan JSON, P&L CSV").click()
+    wait_idle(page)
+    with page.expect_download() as plan_file:
+        page.get_by_role("button", name="Plan (JSON)").click()
+    with page.expect_download() as pnl_file:
+        page.get_by_role("button", name="P&L (CSV)").click()
+
+    assert plan_file.value.suggested_filename == "Maison-Nord-Online_FY2027.json"
+    plan_path = tmp_path / "plan.json"
+    plan_file.value.save_as(plan_path)
+    assert plan_from_json(plan_path.read_text(encoding="utf-8")) == sample_plan()
+    assert pnl_file.value.suggested_filename == "Maison-Nord-Online_FY2027_PnL.csv"
+    pnl_path = tmp_path / "pnl.csv"
+    pnl_file.value.save_as(pnl_path)
+    assert "EBITDA" in pnl_path.read_text(encoding="utf-8-sig")
