@@ -120,7 +120,7 @@ def curve_from_history(channel: str) -> None:
     st.download_button(
         "Download an example CSV", data=state.cached("example_history", example_history_csv),
         file_name="last_year_spend_and_revenue.csv", mime="text/csv",
-        icon=":material/download:", key="example_history",
+        icon=":material/download:", key="example_history", on_click="ignore",
     )  # fmt: skip
     upload = st.file_uploader(
         f"Last year's months ({', '.join(HISTORY_COLUMNS)})", type=["csv"],

@@ -157,6 +157,7 @@ def _other_downloads(plan: Plan, projection: Projection) -> None:
         icon=":material/data_object:",
         width="stretch",
         key="download_json",
+        on_click="ignore",
         help="The plan as a file to keep or share; open it again under 'Open a plan'.",
     )
     st.download_button(
@@ -167,6 +168,7 @@ def _other_downloads(plan: Plan, projection: Projection) -> None:
         icon=":material/csv:",
         width="stretch",
         key="download_csv",
+        on_click="ignore",
     )
 
 
@@ -215,6 +217,7 @@ def render() -> None:
             icon=":material/table_view:",
             width="stretch",
             key="download_xlsx",
+            on_click="ignore",
             help="Live formulas on the plan's inputs: change a driver or a spend cell in Excel "
             "and the P&L follows. Upload it back under 'Open a plan'.",
         )
