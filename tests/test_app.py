@@ -116,6 +116,15 @@ def test_the_app_opens_the_sample_plan_on_the_side_by_side_page() -> None:
     assert "Maison Nord" in at.sidebar.markdown[0].value
 
 
+def test_a_plan_name_with_markdown_is_shown_as_typed() -> None:
+    plan = sample_plan().model_copy(update={"name": "*Spring* [sale] :red[now]"})
+
+    at = open_app(plan)
+
+    heading = at.sidebar.markdown[0].value.splitlines()[0]
+    assert heading == r"### \*Spring\* \[sale\] \:red\[now\]"
+
+
 def test_a_spend_edit_moves_marketing_and_ebitda_by_the_right_amount() -> None:
     at = open_app()
     plan = plan_of(at)

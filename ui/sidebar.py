@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import streamlit as st
 
 from budgets import Plan, PlanValidationError, plan_from_json, plan_to_json
@@ -130,6 +132,11 @@ def _open_stored(widget_key: str) -> None:
         storage.open_stored(summary.key)
 
 
+def _literal(text: str) -> str:
+    """Users' text (a plan name, a file name) shown as typed inside Markdown."""
+    return re.sub(r"([\\`*_{}\[\]<>()#+!|~$:-])", r"\\\1", text)
+
+
 def _version_line() -> str:
     """Which stored version the session shows, its status, and whether it has unsaved edits."""
     stored = storage.base()
@@ -139,7 +146,7 @@ def _version_line() -> str:
     status = {"draft": "gray", "submitted": "blue", "approved": "green"}[info.status.value]
     line = (
         f":{status}-badge[Version {info.version} · {info.status.value}] "
-        f":small[:gray[by {info.author}, {when(info.saved_at)}]]"
+        f":small[:gray[by {_literal(info.author)}, {when(info.saved_at)}]]"
     )
     if storage.has_unsaved_edits():
         line += "  \n:orange-badge[:material/edit: Unsaved edits]"
@@ -198,9 +205,9 @@ def render() -> None:
     with st.sidebar:
         # One element for who and what the plan is: every element costs each rerun.
         st.markdown(
-            f"### {plan.name}\n:gray[FY{plan.fiscal_year} ({projection.months[0]} - "
+            f"### {_literal(plan.name)}\n:gray[FY{plan.fiscal_year} ({projection.months[0]} - "
             f"{projection.months[-1]}) · {plan.currency} · "
-            f"{st.session_state.get(state.SOURCE, '')}]  \n{_version_line()}"
+            f"{_literal(st.session_state.get(state.SOURCE, ''))}]  \n{_version_line()}"
         )
         save = st.button(
             "Save version...", icon=":material/save:", type="primary", width="stretch",

@@ -21,7 +21,7 @@ TABS: dict[str, tuple[str, ...]] = {
     "curve_source": ("From what you know", "Fit to last year's months"),
     "recommendation": ("Why, channel by channel", "By month", "Response curves"),
 }
-# The tabs each page opens on (pages without tabs draw everything on every run).
+# Each page's own tabs, by page file (a page not listed draws all of itself on every run).
 PAGE_TABS = {
     "marketing_plan": "marketing",
     "pnl_budget": "pnl",
@@ -42,8 +42,3 @@ def views(name: str) -> Sequence[TabContainer]:
     if remembered in labels and st.session_state.get(widget_key) != remembered:
         st.session_state[widget_key] = remembered
     return st.tabs(list(labels), key=widget_key, on_change=_remember, args=(widget_key,))
-
-
-def open_view(name: str, label: str) -> None:
-    """Open tab ``label`` of ``name`` on the next run (for a link from elsewhere, and tests)."""
-    st.session_state[f"_{name}_view"] = label
