@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from playwright.sync_api import expect
 
 from budgets.samples import sample_plan
 from models.allocator import AllocationMode, allocate
@@ -59,8 +60,9 @@ def test_the_allocator_splits_the_sample_budget_and_the_plan_takes_it(page) -> N
     wait_idle(page)
 
     margin = format_rate(expected.after.margin("ebitda")[-1])
-    assert margin in page.get_by_test_id("stSidebar").inner_text()
+    expect(page.get_by_test_id("stSidebar")).to_contain_text(margin, timeout=30_000)
     page.get_by_role("link", name="Side by side").click()
     wait_idle(page)
+    expect(page.get_by_test_id("stMain")).to_contain_text("Marketing spend plan", timeout=30_000)
     shown = grid_cell(page.get_by_test_id("stDataFrame").first, 1, 0).inner_text()
     assert float(shown.replace(",", "")) == pytest.approx(first.spend[0], abs=0.5)

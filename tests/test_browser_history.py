@@ -61,8 +61,8 @@ def test_save_edit_save_again_compare_and_restore(page) -> None:
     page.get_by_role("link", name="History").click()
     wait_idle(page)
     main = page.get_by_test_id("stMain")
-    assert "More brand search in January" in main.inner_text()
-    assert "1 changed values" in main.inner_text()
+    expect(main).to_contain_text("More brand search in January", timeout=30_000)
+    expect(main).to_contain_text("1 changed values", timeout=30_000)
 
     choose(page, main.get_by_role("combobox", name="Version", exact=True), "Version 1")
     page.get_by_role("button", name="Restore version 1 as a new version").click()
@@ -72,4 +72,5 @@ def test_save_edit_save_again_compare_and_restore(page) -> None:
     page.get_by_role("link", name="Side by side").click()
     wait_idle(page)
     cell = grid_cell(page.get_by_test_id("stDataFrame").first, 1, 0)
+    expect(cell).not_to_have_text("25000", timeout=30_000)
     assert float(cell.inner_text()) == pytest.approx(original)
