@@ -65,40 +65,33 @@ def fixed_costs() -> None:
         grids.spend_columns(projection),
         height=editors.grid_height(len(line_names)),
     )
-    add, rename, remove = st.columns(3)
-    add_box = add.popover(
-        "Add a line", icon=":material/add:", width="stretch", key="add_line_box",
+    box = st.popover(
+        "Add, rename or remove a line", icon=":material/edit:", key="lines_box",
         on_change="rerun",
     )  # fmt: skip
-    if add_box.open:
-        with add_box, st.form("add_line"):
-            name = st.text_input("Name", max_chars=80)
-            amount = st.number_input("Amount every month", min_value=0.0, value=0.0, step=1000.0)
-            if st.form_submit_button("Add line"):
-                notice = f"Added the fixed cost '{name}'."
-                state.attempt(add_fixed_cost, name, amount, notice=notice)
-                st.rerun()
-    rename_box = rename.popover(
-        "Rename a line", icon=":material/edit:", width="stretch", key="rn_line_box",
-        on_change="rerun",
-    )  # fmt: skip
-    if rename_box.open:
-        with rename_box, st.form("rn_line"):
-            old = st.selectbox("Line", line_names)
-            new = st.text_input("New name", max_chars=80)
-            if st.form_submit_button("Rename", disabled=not line_names):
-                state.attempt(rename_fixed_cost, old, new, notice=f"Renamed '{old}' to '{new}'.")
-                st.rerun()
-    remove_box = remove.popover(
-        "Remove a line", icon=":material/delete:", width="stretch", key="rm_line_box",
-        on_change="rerun",
-    )  # fmt: skip
-    if remove_box.open:
-        with remove_box, st.form("rm_line"):
-            gone = st.selectbox("Line", line_names)
-            if st.form_submit_button("Remove", type="primary", disabled=not line_names):
-                state.attempt(remove_fixed_cost, gone, notice=f"Removed the fixed cost '{gone}'.")
-                st.rerun()
+    if not box.open:
+        return
+    add, rename, remove = box.columns(3)
+    with add, st.form("add_line"):
+        name = st.text_input("New line", max_chars=80)
+        amount = st.number_input("Amount every month", min_value=0.0, value=0.0, step=1000.0)
+        if st.form_submit_button("Add line", icon=":material/add:"):
+            notice = f"Added the fixed cost '{name}'."
+            state.attempt(add_fixed_cost, name, amount, notice=notice)
+            st.rerun()
+    with rename, st.form("rn_line"):
+        old = st.selectbox("Line to rename", line_names)
+        new = st.text_input("New name", max_chars=80)
+        if st.form_submit_button("Rename", icon=":material/edit:", disabled=not line_names):
+            state.attempt(rename_fixed_cost, old, new, notice=f"Renamed '{old}' to '{new}'.")
+            st.rerun()
+    with remove, st.form("rm_line"):
+        gone = st.selectbox("Line to remove", line_names)
+        if st.form_submit_button(
+            "Remove", icon=":material/delete:", type="primary", disabled=not line_names
+        ):
+            state.attempt(remove_fixed_cost, gone, notice=f"Removed the fixed cost '{gone}'.")
+            st.rerun()
 
 
 st.caption(

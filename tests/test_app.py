@@ -391,18 +391,27 @@ def test_a_driver_set_for_the_whole_year() -> None:
     assert plan_of(at).pnl.return_rate == (0.31,) * 12
 
 
-def test_adding_a_fixed_cost_line() -> None:
+def test_adding_renaming_and_removing_a_fixed_cost_line() -> None:
     at = open_app()
     at.switch_page("pages/pnl_budget.py").run()
     open_view(at, "pnl", "Fixed costs")
-    open_boxes(at, "add_line_box")
+    open_boxes(at, "lines_box")
 
-    next(t for t in at.text_input if t.label == "Name").set_value("Insurance")
+    next(t for t in at.text_input if t.label == "New line").set_value("Insurance")
     next(n for n in at.number_input if n.label == "Amount every month").set_value(2_500.0)
     at.button(key="FormSubmitter:add_line-Add line").click().run()
-
     line = plan_of(at).pnl.fixed_costs[-1]
     assert (line.name, line.amounts) == ("Insurance", (2_500.0,) * 12)
+
+    next(s for s in at.selectbox if s.label == "Line to rename").select("Insurance")
+    next(t for t in at.text_input if t.label == "New name").set_value("Insurance & legal")
+    at.button(key="FormSubmitter:rn_line-Rename").click().run()
+    assert plan_of(at).pnl.fixed_costs[-1].name == "Insurance & legal"
+
+    next(s for s in at.selectbox if s.label == "Line to remove").select("Insurance & legal")
+    at.button(key="FormSubmitter:rm_line-Remove").click().run()
+    assert plan_of(at).pnl.fixed_costs == sample_plan().pnl.fixed_costs
+    assert not at.error
 
 
 def test_an_exported_workbook_uploads_back_as_the_same_plan(large) -> None:
