@@ -5,7 +5,6 @@ import streamlit as st
 from budgets.plan import SHAPE_MAX, SHAPE_MIN
 from models.allocator import AllocationMode
 from models.curve_plans import (
-    curve_chart,
     example_history_csv,
     fit_for_plan,
 )
@@ -67,10 +66,7 @@ def response_curves() -> None:
             with fit:
                 curve_from_history(channel)
         if current is not None:
-            allocation = view.stored()
-            recommended = allocation.recommended_spend.get(channel) if allocation else None
-            chart = curve_chart(projection, channel, recommended)
-            st.plotly_chart(curve_charts.response_curve(chart))
+            st.plotly_chart(view.response_chart(projection, channel))
             st.caption(CURVE_NOTE)
             st.button(
                 f"Remove the curve of {channel}", on_click=view.remove_curve, args=(channel,),
@@ -170,7 +166,7 @@ def allocator() -> None:
             key=state.key("allocator_budget"),
             help="Includes the channels held as planned (locked, without a curve, non-working).",
         )  # fmt: skip
-    limits_grid = view.limits_frame(projection)
+    limits_grid = state.cached("allocator_limits_grid", view.limits_frame)
     if limits_grid.empty:
         st.info(
             "No channel has a response curve yet: set or fit one under 'Response curves'. "
@@ -199,7 +195,7 @@ def recommendation() -> None:
     st.caption(f"Method: {allocation.method}.")
     view.effect_metrics(allocation)
     st.dataframe(
-        view.advice_table(allocation),
+        view.of_result("advice_table", view.advice_table),
         column_config=view.advice_columns(plan.currency),
         height=editors.grid_height(len(allocation.channels)),
         placeholder="-",
@@ -212,22 +208,26 @@ def recommendation() -> None:
     why, by_month, curves = views.views("recommendation")
     if why.open:
         with why:
-            st.markdown(view.reasons(allocation))
+            st.markdown(view.of_result("reasons", view.reasons))
     if by_month.open:
         with by_month:
             columns = view.month_columns(plan.month_labels)
             st.caption("Recommended spend")
-            st.dataframe(allocation.by_month("recommended"), column_config=columns)
+            recommended = view.of_result(
+                "recommended_by_month", lambda result: view.spend_by_month(result, "recommended")
+            )
+            st.dataframe(recommended, column_config=columns)
             st.caption("Change on plan")
-            st.dataframe(allocation.by_month("change"), column_config=columns)
+            change = view.of_result(
+                "change_by_month", lambda result: view.spend_by_month(result, "change")
+            )
+            st.dataframe(change, column_config=columns)
     if curves.open:
         with curves:
             moved = list(allocation.recommended_spend)
             shown = st.selectbox("Response curve of", moved, key="allocation_curve")
             if shown:
-                recommended = allocation.recommended_spend[shown]
-                chart = curve_chart(projection, shown, recommended)
-                st.plotly_chart(curve_charts.response_curve(chart))
+                st.plotly_chart(view.response_chart(projection, shown))
                 st.caption(CURVE_NOTE)
 
 

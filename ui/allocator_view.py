@@ -7,22 +7,28 @@ it disappears as soon as the plan changes.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import numpy as np
 import pandas as pd
+import plotly.graph_objects as go
+import pyarrow as pa
 import streamlit as st
 
 from budgets import Plan, ResponseCurve
 from budgets.edits import set_response_curve, set_spend
 from models import Projection
 from models.allocator import Allocation, AllocationError, AllocationLimits, AllocationMode, allocate
-from models.curve_plans import curve_table, plan_anchor, with_plan_curves
+from models.curve_plans import curve_chart, curve_table, plan_anchor, with_plan_curves
 from models.curves import CurveError, curve_from_knowledge
 from models.formatting import format_compact, format_rate
 from ui import state
+from ui.curve_charts import response_curve
+from ui.tables import as_arrow
 
 RESULT = "_allocation"
+T = TypeVar("T")
 LOCK, MINIMUM, MAXIMUM, CAP = "Lock", "Min / year", "Max / year", "Cap / month"
 
 
@@ -192,7 +198,9 @@ def run(plan: Plan, mode: AllocationMode, budget: float | None, limits: Allocati
             st.error(str(error), icon=":material/block:")
             return
         status.update(label="Done", state="complete", expanded=False)
-    st.session_state[RESULT] = (state.revision(), result)
+    # The result, for the plan revision it was computed on, with what is drawn from it
+    # (tables, charts), built once per result rather than on every rerun.
+    st.session_state[RESULT] = (state.revision(), result, {})
 
 
 def stored() -> Allocation | None:
@@ -202,6 +210,30 @@ def stored() -> Allocation | None:
         return None
     result: Allocation = kept[1]
     return result
+
+
+def of_result(name: str, build: Callable[[Allocation], T]) -> T:
+    """``build(result)`` for the stored result (see ``stored``), computed once per result."""
+    _, result, drawn = st.session_state[RESULT]
+    if name not in drawn:
+        drawn[name] = build(result)
+    value: T = drawn[name]
+    return value
+
+
+def response_chart(projection: Projection, channel: str) -> go.Figure:
+    """A channel's response curve with its planned point, and the recommended one if any."""
+    if stored() is None:
+        return state.cached(
+            f"response_curve_{channel}",
+            lambda projection: response_curve(curve_chart(projection, channel, None)),
+        )
+    return of_result(
+        f"response_curve_{channel}",
+        lambda result: response_curve(
+            curve_chart(projection, channel, result.recommended_spend.get(channel))
+        ),
+    )
 
 
 def apply(result: Allocation) -> None:
@@ -216,7 +248,7 @@ def apply(result: Allocation) -> None:
 
 def effect_metrics(result: Allocation) -> None:
     """Revenue, net sales, CM3, EBITDA, marketing and margin: recommended, and the change."""
-    effects = result.effects()
+    effects = of_result("effects", Allocation.effects)
     currency = result.plan.currency
     columns = st.columns(6)
     for column, label in zip(
@@ -241,11 +273,16 @@ def effect_metrics(result: Allocation) -> None:
     )
 
 
-def advice_table(result: Allocation) -> pd.DataFrame:
+def advice_table(result: Allocation) -> pa.Table:
     """The year per channel for reading: change in percent, reasons left to ``reasons``."""
     table = result.by_channel().drop(columns="reason").rename_axis("Channel")
     table["change_share"] = table["change_share"] * 100
-    return table
+    return as_arrow(table)
+
+
+def spend_by_month(result: Allocation, which: str) -> pa.Table:
+    """Recommended spend, or its change on plan, by channel and month."""
+    return as_arrow(result.by_month(which).rename_axis("Channel"))
 
 
 def reasons(result: Allocation) -> str:
@@ -256,6 +293,7 @@ def reasons(result: Allocation) -> str:
 def advice_columns(currency: str) -> dict[str, Any]:
     money = {"format": "%,.0f"}
     return {
+        "Channel": st.column_config.TextColumn(pinned=True),
         "role": st.column_config.TextColumn("Role"),
         "planned": st.column_config.NumberColumn(f"Planned ({currency})", **money),
         "recommended": st.column_config.NumberColumn(f"Recommended ({currency})", **money),
@@ -273,6 +311,7 @@ def advice_columns(currency: str) -> dict[str, Any]:
 
 
 def month_columns(months: tuple[str, ...]) -> dict[str, Any]:
-    return {
-        month: st.column_config.NumberColumn(month, format="%,.0f") for month in (*months, "FY")
-    }
+    columns: dict[str, Any] = {"Channel": st.column_config.TextColumn(pinned=True)}
+    for month in (*months, "FY"):
+        columns[month] = st.column_config.NumberColumn(month, format="%,.0f")
+    return columns
