@@ -58,13 +58,11 @@ def response_curves() -> None:
     channel = st.selectbox("Channel", channels, key="curve_channel")
     if channel:
         current = view.curve_of(plan, channel)
-        know, fit = views.views("curve_source")
-        if know.open:
-            with know:
-                curve_from_knowledge(channel)
-        if fit.open:
-            with fit:
-                curve_from_history(channel)
+        views.show(
+            "curve_source",
+            lambda: curve_from_knowledge(channel),
+            lambda: curve_from_history(channel),
+        )
         if current is not None:
             st.plotly_chart(view.response_chart(projection, channel))
             st.caption(CURVE_NOTE)
@@ -205,30 +203,33 @@ def recommendation() -> None:
         icon=":material/check:", key="apply_allocation",
         help="The recommended spend becomes the plan's; edit it further on the other pages.",
     )  # fmt: skip
-    why, by_month, curves = views.views("recommendation")
-    if why.open:
-        with why:
-            st.markdown(view.of_result("reasons", view.reasons))
-    if by_month.open:
-        with by_month:
-            columns = view.month_columns(plan.month_labels)
-            st.caption("Recommended spend")
-            recommended = view.of_result(
-                "recommended_by_month", lambda result: view.spend_by_month(result, "recommended")
-            )
-            st.dataframe(recommended, column_config=columns)
-            st.caption("Change on plan")
-            change = view.of_result(
-                "change_by_month", lambda result: view.spend_by_month(result, "change")
-            )
-            st.dataframe(change, column_config=columns)
-    if curves.open:
-        with curves:
-            moved = list(allocation.recommended_spend)
-            shown = st.selectbox("Response curve of", moved, key="allocation_curve")
-            if shown:
-                st.plotly_chart(view.response_chart(projection, shown))
-                st.caption(CURVE_NOTE)
+
+    def months() -> None:
+        columns = view.month_columns(plan.month_labels)
+        st.caption("Recommended spend")
+        recommended = view.of_result(
+            "recommended_by_month", lambda result: view.spend_by_month(result, "recommended")
+        )
+        st.dataframe(recommended, column_config=columns)
+        st.caption("Change on plan")
+        change = view.of_result(
+            "change_by_month", lambda result: view.spend_by_month(result, "change")
+        )
+        st.dataframe(change, column_config=columns)
+
+    def curves() -> None:
+        moved = list(allocation.recommended_spend)
+        shown = st.selectbox("Response curve of", moved, key="allocation_curve")
+        if shown:
+            st.plotly_chart(view.response_chart(projection, shown))
+            st.caption(CURVE_NOTE)
+
+    views.show(
+        "recommendation",
+        lambda: st.markdown(view.of_result("reasons", view.reasons)),
+        months,
+        curves,
+    )
 
 
 st.caption(
@@ -239,11 +240,4 @@ st.caption(
 state.show_messages()
 
 # Only the open tab runs: a rerun draws what the user looks at.
-for tab, draw in zip(
-    views.views("allocator"),
-    (response_curves, allocator),
-    strict=True,
-):
-    if tab.open:
-        with tab:
-            draw()
+views.show("allocator", response_curves, allocator)

@@ -105,11 +105,4 @@ for column, metric in zip(
     with column:
         metric(projection)
 # Only the open tab runs: a rerun draws what the user looks at.
-for view, draw in zip(
-    views.views("marketing"),
-    (spend, drivers, results),
-    strict=True,
-):
-    if view.open:
-        with view:
-            draw()
+views.show("marketing", spend, drivers, results)

@@ -73,11 +73,4 @@ def roas_hurdles() -> None:
 
 
 # Only the open tab runs: a rerun draws what the user looks at.
-for view, draw in zip(
-    views.views("targets"),
-    (what_the_targets_take, roas_hurdles),
-    strict=True,
-):
-    if view.open:
-        with view:
-            draw()
+views.show("targets", what_the_targets_take, roas_hurdles)

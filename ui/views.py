@@ -8,7 +8,7 @@ switch).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import streamlit as st
 from streamlit.elements.lib.mutable_tab_container import TabContainer
@@ -34,8 +34,16 @@ def _remember(widget_key: str) -> None:
     st.session_state[f"_{widget_key}"] = st.session_state[widget_key]
 
 
-def views(name: str) -> Sequence[TabContainer]:
-    """The tabs ``TABS[name]``; only the open tab's ``.open`` is true, so the page draws only it."""
+def show(name: str, *sections: Callable[[], None]) -> None:
+    """The tabs ``TABS[name]``, each drawn by its section in order; only the open one runs."""
+    for tab, draw in zip(_tabs(name), sections, strict=True):
+        if tab.open:
+            with tab:
+                draw()
+
+
+def _tabs(name: str) -> Sequence[TabContainer]:
+    """The tabs ``TABS[name]``; only the open tab's ``.open`` is true."""
     labels = TABS[name]
     widget_key = f"{name}_view"
     remembered = st.session_state.get(f"_{widget_key}")
