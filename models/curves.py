@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import io
 import math
+import sys
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -169,7 +170,9 @@ def halving_limits(shape: float) -> tuple[float, float]:
     have halved by 2^(1/(1-s)) times today's spend at the latest.
     """
     low = 2.0 ** (1.0 / (shape + 1.0))
-    high = 2.0 ** (1.0 / (1.0 - shape)) if shape < 1 else math.inf
+    # Close to s = 1 the bound passes the largest float: no finite spend is too far.
+    exponent = 1.0 / (1.0 - shape) if shape < 1 else math.inf
+    high = 2.0**exponent if exponent < sys.float_info.max_exp else math.inf
     return low, high
 
 

@@ -110,6 +110,15 @@ def test_a_curve_from_knowledge_worked_by_hand() -> None:
     assert curve.s == 1.0
 
 
+@pytest.mark.parametrize("shape", [0.99999, 1 - 1e-12])
+def test_a_shape_just_under_1_has_no_upper_limit_on_where_returns_halve(shape: float) -> None:
+    from models.curves import halving_limits
+
+    assert halving_limits(shape)[1] == math.inf
+    curve = curve_from_knowledge(10_000.0, 4.0, 30_000.0, shape)
+    assert roas_at(curve, 10_000.0) == pytest.approx(4.0, rel=1e-9)
+
+
 @fast
 @given(
     st.floats(100.0, 1e6),
