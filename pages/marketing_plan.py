@@ -12,11 +12,10 @@ channel_names = list(projection.channels.names)
 
 
 def channel_changes() -> None:
-    box = st.popover(
-        "Add, rename or remove a channel", icon=":material/edit:", key="channels_box",
-        on_change="rerun",
-    )  # fmt: skip
-    if not box.open:
+    box = views.action_box(
+        "channels_box", "Add, rename or remove a channel", icon=":material/edit:"
+    )
+    if box is None:
         return
     add, rename, remove = box.columns(3)
     with add, st.form("add_channel"):
@@ -25,13 +24,14 @@ def channel_changes() -> None:
         driver = st.selectbox("Cost driver", list(CostDriver), format_func=lambda d: d.label)
         if st.form_submit_button("Add channel", icon=":material/add:"):
             notice = f"Added the channel '{name}'."
-            state.attempt(add_channel, name, kind, driver, notice=notice)
+            state.attempt(add_channel, name, kind, driver, notice=notice, where="channels_box")
             st.rerun()
     with rename, st.form("rename_channel"):
         old = st.selectbox("Channel to rename", channel_names, key="rename_channel_old")
         new = st.text_input("New name", max_chars=80)
         if st.form_submit_button("Rename", icon=":material/edit:", disabled=not channel_names):
-            state.attempt(rename_channel, old, new, notice=f"Renamed '{old}' to '{new}'.")
+            notice = f"Renamed '{old}' to '{new}'."
+            state.attempt(rename_channel, old, new, notice=notice, where="channels_box")
             st.rerun()
     with remove, st.form("remove_channel"):
         gone = st.selectbox("Channel to remove", channel_names, key="remove_channel_name")
@@ -39,7 +39,8 @@ def channel_changes() -> None:
         if st.form_submit_button(
             "Remove", icon=":material/delete:", type="primary", disabled=not channel_names
         ):
-            state.attempt(remove_channel, gone, notice=f"Removed the channel '{gone}'.")
+            notice = f"Removed the channel '{gone}'."
+            state.attempt(remove_channel, gone, notice=notice, where="channels_box")
             st.rerun()
 
 
@@ -47,7 +48,7 @@ def spend() -> None:
     editors.grid(
         state.cached("spend_grid", grids.spend_grid),
         "marketing_spend",
-        grids.spend_changes,
+        grids.spend_change,
         grids.spend_columns(projection),
         height=editors.grid_height(len(channel_names)),
     )
@@ -59,6 +60,7 @@ def drivers() -> None:
         "channel_drivers",
         grids.channel_driver_changes,
         grids.channel_driver_columns(plan.currency),
+        editable=grids.CHANNEL_DRIVER_EDITABLE,
         height=editors.grid_height(len(channel_names)),
     )
     monthly = st.expander(
@@ -73,7 +75,9 @@ def drivers() -> None:
             editors.grid(
                 grids.monthly_driver_grid(plan, label),
                 f"monthly_{label}",
-                lambda plan, rows: grids.monthly_driver_changes(plan, label, rows),
+                lambda plan, row, column, value: grids.monthly_driver_change(
+                    plan, label, row, column, value
+                ),
                 grids.monthly_driver_columns(plan, label),
                 height=editors.grid_height(len(channel_names)),
             )

@@ -25,35 +25,42 @@ def monthly_drivers() -> None:
     editors.grid(
         state.cached("pnl_driver_grid", lambda projection: grids.pnl_driver_grid(plan)),
         "pnl_drivers",
-        grids.pnl_driver_changes,
+        grids.pnl_driver_change,
         grids.pnl_driver_columns(plan.currency),
         height=editors.grid_height(12),
     )
     whole_year, seasonal = st.columns(2)
-    whole_year_box = whole_year.popover(
-        "Set a driver for the whole year", icon=":material/horizontal_rule:", width="stretch",
-        key="whole_year_box", on_change="rerun",
-    )  # fmt: skip
-    if whole_year_box.open:
+    with whole_year:
+        whole_year_box = views.action_box(
+            "whole_year_box", "Set a driver for the whole year",
+            icon=":material/horizontal_rule:", width="stretch",
+        )  # fmt: skip
+    if whole_year_box is not None:
         with whole_year_box, st.form("whole_year"):
             label = st.selectbox("Driver", list(grids.PNL_DRIVER_COLUMNS))
             value = st.number_input("Value every month (rates in %)", min_value=0.0, value=0.0)
             if st.form_submit_button("Set all 12 months"):
                 notice = f"{label} set to {value:,g} every month."
-                state.attempt(forms.driver_for_year, label, value, notice=notice)
+                state.attempt(
+                    forms.driver_for_year, label, value, notice=notice, where="whole_year_box"
+                )
                 st.rerun()
-    spread_box = seasonal.popover(
-        "Spread a yearly figure by seasonality", icon=":material/ssid_chart:", width="stretch",
-        key="spread_box", on_change="rerun",
-    )  # fmt: skip
-    if spread_box.open:
+    with seasonal:
+        spread_box = views.action_box(
+            "spread_box", "Spread a yearly figure by seasonality", icon=":material/ssid_chart:",
+            width="stretch",
+        )  # fmt: skip
+    if spread_box is not None:
         with spread_box, st.form("spread"):
             series = st.selectbox("Figure", [forms.ORGANIC_SESSIONS, *line_names])
             total = st.number_input("Total for the year", min_value=0.0, value=0.0, step=1000.0)
             profile = st.selectbox("Profile", PROFILES)
             if st.form_submit_button("Spread over the months"):
                 notice = f"{series} spread over the months."
-                state.attempt(forms.spread_by_profile, series, total, profile, notice=notice)
+                state.attempt(
+                    forms.spread_by_profile, series, total, profile, notice=notice,
+                    where="spread_box",
+                )  # fmt: skip
                 st.rerun()
 
 
@@ -61,15 +68,12 @@ def fixed_costs() -> None:
     editors.grid(
         state.cached("fixed_cost_grid", lambda projection: grids.fixed_cost_grid(plan)),
         "fixed_costs",
-        grids.fixed_cost_changes,
+        grids.fixed_cost_change,
         grids.spend_columns(projection),
         height=editors.grid_height(len(line_names)),
     )
-    box = st.popover(
-        "Add, rename or remove a line", icon=":material/edit:", key="lines_box",
-        on_change="rerun",
-    )  # fmt: skip
-    if not box.open:
+    box = views.action_box("lines_box", "Add, rename or remove a line", icon=":material/edit:")
+    if box is None:
         return
     add, rename, remove = box.columns(3)
     with add, st.form("add_line"):
@@ -77,20 +81,22 @@ def fixed_costs() -> None:
         amount = st.number_input("Amount every month", min_value=0.0, value=0.0, step=1000.0)
         if st.form_submit_button("Add line", icon=":material/add:"):
             notice = f"Added the fixed cost '{name}'."
-            state.attempt(add_fixed_cost, name, amount, notice=notice)
+            state.attempt(add_fixed_cost, name, amount, notice=notice, where="lines_box")
             st.rerun()
     with rename, st.form("rn_line"):
         old = st.selectbox("Line to rename", line_names)
         new = st.text_input("New name", max_chars=80)
         if st.form_submit_button("Rename", icon=":material/edit:", disabled=not line_names):
-            state.attempt(rename_fixed_cost, old, new, notice=f"Renamed '{old}' to '{new}'.")
+            notice = f"Renamed '{old}' to '{new}'."
+            state.attempt(rename_fixed_cost, old, new, notice=notice, where="lines_box")
             st.rerun()
     with remove, st.form("rm_line"):
         gone = st.selectbox("Line to remove", line_names)
         if st.form_submit_button(
             "Remove", icon=":material/delete:", type="primary", disabled=not line_names
         ):
-            state.attempt(remove_fixed_cost, gone, notice=f"Removed the fixed cost '{gone}'.")
+            notice = f"Removed the fixed cost '{gone}'."
+            state.attempt(remove_fixed_cost, gone, notice=notice, where="lines_box")
             st.rerun()
 
 

@@ -17,7 +17,7 @@ with spend_plan:
     editors.grid(
         state.cached("spend_grid", grids.spend_grid),
         "side_spend",
-        grids.spend_changes,
+        grids.spend_change,
         grids.spend_columns(projection),
         height=editors.grid_height(len(projection.channels.names), limit=20),
     )

@@ -56,7 +56,7 @@ def plan_of(at: AppTest) -> Plan:
 
 def save(at: AppTest, author: str = "Mia (marketing)", comment: str = "", status: str = "draft"):
     at.sidebar.button(key="save_open").click().run()
-    form = f"save_{at.session_state['plan_revision']}"
+    form = f"save_{at.session_state['widget_generation']}"
     at.text_input(key=f"{form}_author").set_value(author)
     at.text_area(key=f"{form}_comment").set_value(comment)
     at.radio(key=f"{form}_status").set_value(status)
@@ -65,7 +65,8 @@ def save(at: AppTest, author: str = "Mia (marketing)", comment: str = "", status
 
 
 def edit_spend(at: AppTest, row: int, month: str, value: float) -> AppTest:
-    key = f"side_spend_{at.session_state['plan_revision']}"
+    epoch, _ = at.session_state["_grids"]["side_spend"]
+    key = f"side_spend_grid_{epoch}"
     at.session_state[key] = {
         "edited_rows": {row: {month: value}}, "added_rows": [], "deleted_rows": [],
     }  # fmt: skip
@@ -121,7 +122,7 @@ def test_a_save_on_top_of_an_outdated_version_is_refused_and_the_edits_stay(data
     second.session_state["open_plan_box"] = True
     second.run()
     second.sidebar.selectbox(
-        key=f"stored_plan_{second.session_state['plan_revision']}"
+        key=f"stored_plan_{second.session_state['widget_generation']}"
     ).select_index(0).run()
     assert "Version 1" in sidebar_text(second)
 
@@ -142,7 +143,7 @@ def test_a_save_on_top_of_an_outdated_version_is_refused_and_the_edits_stay(data
 
     go(second, "side_by_side")
     second.sidebar.selectbox(
-        key=f"stored_plan_{second.session_state['plan_revision']}"
+        key=f"stored_plan_{second.session_state['widget_generation']}"
     ).select_index(0).run()
     assert plan_of(second).marketing.channels[0].spend[0] == 20_000.0
     go(second, "history")

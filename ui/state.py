@@ -1,9 +1,23 @@
-"""The plan a session works on, under the app's own session-state keys.
+"""The plan a session works on, and every session-state key the app owns.
 
 Widget state is dropped when the user leaves a page, so the plan lives under
-keys of our own: ``plan`` (the last valid plan), ``plan_revision`` (bumped on
-every change; editors' keys include it, so an editor always starts from the
-plan as it is) and ``plan_issues`` (what the last edit refused and why).
+keys of our own: ``plan`` (the last valid plan), ``plan_issues`` (what the
+last action refused and why, by where it was made) and two counters that
+mean different things:
+
+- ``plan_revision``, "the plan changed": bumped on every change, it keys
+  what is computed from the plan (the projection, tables, charts, the
+  allocator's result);
+- ``widget_generation``, "reset the widgets": bumped when the plan is
+  replaced or changed by anything but a grid (opening, restoring, uploading,
+  a form or a popover), it keys the widgets that show the plan's values, so
+  they start again from the plan. A refused action bumps neither.
+
+A grid keeps its widget (its key, selection and focus) while the edits come
+from it, and is rebuilt only when the plan changed elsewhere: each grid's
+key carries its own epoch, moved on when the grid is drawn after a change
+that was not its own (see ``grid_key``).
+
 Edits are applied in widget callbacks, before the page runs, so every page
 shows the changed plan in the same rerun.
 """
@@ -18,18 +32,21 @@ import pyarrow as pa
 import streamlit as st
 
 from budgets import Plan, PlanIssue, PlanValidationError
-from budgets.edits import Change, apply_changes
 from budgets.samples import sample_plan
 from models import Projection, project_plan
 from ui.tables import as_arrow
 
 PLAN = "plan"
 REVISION = "plan_revision"
+GENERATION = "widget_generation"
 ISSUES = "plan_issues"
 SOURCE = "plan_source"
 NOTICE = "plan_notice"
 _PROJECTION = "_projection"
 _CACHE = "_cache"
+_GRIDS = "_grids"
+_PAGE = "_page"
+PAGE_MESSAGES = "page"
 T = TypeVar("T")
 
 
@@ -38,7 +55,8 @@ def init_session() -> None:
     if PLAN not in st.session_state:
         st.session_state[PLAN] = sample_plan()
         st.session_state[REVISION] = 0
-        st.session_state[ISSUES] = []
+        st.session_state[GENERATION] = 0
+        st.session_state[ISSUES] = {}
         st.session_state[SOURCE] = "Sample plan"
 
 
@@ -52,9 +70,37 @@ def revision() -> int:
     return value
 
 
+def generation() -> int:
+    value: int = st.session_state.get(GENERATION, 0)
+    return value
+
+
 def key(name: str) -> str:
-    """A widget key tied to the plan's revision, so the widget shows the plan as it is now."""
-    return f"{name}_{revision()}"
+    """A widget key that changes when the plan changes from outside a grid, so a form or a
+    popover starts again from the plan as it is (and closes after it acted)."""
+    return f"{name}_{generation()}"
+
+
+def grid_key(name: str) -> str:
+    """The key of the grid ``name``: kept while its own edits change the plan, new otherwise.
+
+    A grid is rebuilt (a new key) when it is drawn and the plan changed since
+    the grid last saw it by anything but its own edits: another grid, a form,
+    opening or restoring a plan.
+    """
+    grids: dict[str, Any] = st.session_state.setdefault(_GRIDS, {})
+    epoch, seen = grids.get(name, (0, None))
+    if seen != revision():
+        epoch, seen = epoch + 1, revision()
+        grids[name] = (epoch, seen)
+    return f"{name}_grid_{epoch}"
+
+
+def grid_saw(name: str) -> None:
+    """The grid ``name`` made the plan's latest change: it keeps its widget."""
+    grids: dict[str, Any] = st.session_state.setdefault(_GRIDS, {})
+    epoch, _ = grids.get(name, (0, None))
+    grids[name] = (epoch, revision())
 
 
 def projection() -> Projection:
@@ -84,43 +130,58 @@ def cached_table(name: str, build: Callable[[Projection], pd.DataFrame]) -> pa.T
     return cached(name, lambda projection: as_arrow(build(projection)))
 
 
-def replace_plan(plan: Plan, source: str | None = None, notice: str | None = None) -> None:
-    """Make ``plan`` the session's plan (it is already valid) and clear refused edits."""
+def replace_plan(
+    plan: Plan,
+    source: str | None = None,
+    notice: str | None = None,
+    *,
+    from_grid: str | None = None,
+) -> None:
+    """Make ``plan`` the session's plan (it is already valid).
+
+    A change from anywhere but the grid ``from_grid`` resets the widgets
+    that show the plan and clears what earlier actions refused.
+    """
     st.session_state[PLAN] = plan
     st.session_state[REVISION] = revision() + 1
-    st.session_state[ISSUES] = []
+    if from_grid is None:
+        st.session_state[GENERATION] = generation() + 1
+        st.session_state[ISSUES] = {}
+    else:
+        grid_saw(from_grid)
     if source is not None:
         st.session_state[SOURCE] = source
     st.session_state[NOTICE] = notice
 
 
-def report(issues: Sequence[PlanIssue | str]) -> None:
-    """Keep refused edits' messages to show until the next change."""
-    st.session_state[ISSUES] = [str(issue) for issue in issues]
-    st.session_state[REVISION] = revision() + 1
+def report(issues: Sequence[PlanIssue | str], where: str = PAGE_MESSAGES) -> None:
+    """Keep what an action refused, to show where it was made (see ``show_messages``).
+
+    The plan and the widgets are left as they are: what the user typed stays
+    in the form for them to correct.
+    """
+    found: dict[str, list[str]] = st.session_state.setdefault(ISSUES, {})
+    found[where] = [str(issue) for issue in issues]
 
 
-def issues() -> list[str]:
-    found: list[str] = st.session_state.get(ISSUES, [])
-    return found
+def clear_issues(where: str) -> None:
+    found: dict[str, list[str]] = st.session_state.setdefault(ISSUES, {})
+    found.pop(where, None)
 
 
-def apply(changes: Sequence[Change]) -> None:
-    """Apply grid changes: the valid ones land, the refused ones are reported."""
-    plan = current_plan()
-    changed, refused = apply_changes(plan, changes)
-    if changed != plan:
-        replace_plan(changed)
-    if refused:
-        report(refused)
+def issues(where: str = PAGE_MESSAGES) -> list[str]:
+    found: dict[str, list[str]] = st.session_state.get(ISSUES) or {}
+    return found.get(where, [])
 
 
-def attempt(edit: Callable[..., Plan], *args: Any, notice: str | None = None) -> bool:
-    """Run a plan edit (``edit(plan, *args)``); report its refusal instead of raising."""
+def attempt(
+    edit: Callable[..., Plan], *args: Any, notice: str | None = None, where: str = PAGE_MESSAGES
+) -> bool:
+    """Run a plan edit (``edit(plan, *args)``); report a refusal at ``where``, never raise."""
     try:
         changed = edit(current_plan(), *args)
     except PlanValidationError as error:
-        report(error.issues)
+        report(error.issues, where)
         return False
     replace_plan(changed, notice=notice)
     return True
@@ -128,20 +189,25 @@ def attempt(edit: Callable[..., Plan], *args: Any, notice: str | None = None) ->
 
 def enter_page(page: str) -> None:
     """Refused edits belong to the page they were made on: forget them when the page changes."""
-    if st.session_state.get("_page") != page:
-        st.session_state["_page"] = page
-        st.session_state[ISSUES] = []
+    if st.session_state.get(_PAGE) != page:
+        st.session_state[_PAGE] = page
+        st.session_state[ISSUES] = {}
 
 
-def show_messages() -> None:
-    """Refused edits as an error, the last action's confirmation as a toast."""
-    refused = issues()
+def show_refused(where: str = PAGE_MESSAGES) -> None:
+    """What was refused at ``where``, as an error naming each value."""
+    refused = issues(where)
     if refused:
         st.error(
             "**Not applied** - the plan keeps its last valid values:\n\n"
             + "\n".join(f"- {message}" for message in refused),
             icon=":material/block:",
         )
+
+
+def show_messages() -> None:
+    """The page's refusals as an error, the last action's confirmation as a toast."""
+    show_refused()
     notice = st.session_state.pop(NOTICE, None)
     if notice:
         st.toast(notice, icon=":material/check_circle:")

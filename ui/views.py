@@ -9,9 +9,12 @@ switch).
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import Any
 
 import streamlit as st
 from streamlit.elements.lib.mutable_tab_container import TabContainer
+
+from ui import state
 
 TABS: dict[str, tuple[str, ...]] = {
     "marketing": ("Spend by month", "Cost drivers, conversion and AOV", "Results for the year"),
@@ -50,3 +53,20 @@ def _tabs(name: str) -> Sequence[TabContainer]:
     if remembered in labels and st.session_state.get(widget_key) != remembered:
         st.session_state[widget_key] = remembered
     return st.tabs(list(labels), key=widget_key, on_change=_remember, args=(widget_key,))
+
+
+def action_box(name: str, label: str, *, icon: str, width: str | None = None) -> Any:
+    """A popover of actions on the plan, or None while it is closed.
+
+    Its key follows the widget generation (``state.key``): when an action in
+    it changes the plan the popover closes, and opens again with empty
+    fields; when an action is refused it stays open with what was typed and
+    says why at its top (``state.show_refused(name)``).
+    """
+    options = {"width": width} if width else {}
+    box = st.popover(label, icon=icon, key=state.key(name), on_change="rerun", **options)
+    if not box.open:
+        return None
+    with box:
+        state.show_refused(name)
+    return box
