@@ -56,11 +56,10 @@ def plan_of(at: AppTest) -> Plan:
 
 def save(at: AppTest, author: str = "Mia (marketing)", comment: str = "", status: str = "draft"):
     at.sidebar.button(key="save_open").click().run()
-    form = f"save_{at.session_state['widget_generation']}"
-    at.text_input(key=f"{form}_author").set_value(author)
-    at.text_area(key=f"{form}_comment").set_value(comment)
-    at.radio(key=f"{form}_status").set_value(status)
-    at.button(key=f"FormSubmitter:{form}-Save version").click().run()
+    at.text_input(key="save_author").set_value(author)
+    at.text_area(key="save_comment").set_value(comment)
+    at.radio(key="save_status").set_value(status)
+    at.button(key="FormSubmitter:save_form-Save version").click().run()
     return at
 
 

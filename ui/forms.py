@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from budgets import MONTHS, Plan
+from budgets import MONTHS, Plan, fiscal_month_labels
 from budgets.edits import set_fixed_cost_amounts, set_pnl_driver, with_settings
+from budgets.fiscal import with_first_month
 from models import project_plan
 from models.seasonality import profile_weights, spread
 from ui.grids import PNL_DRIVER_COLUMNS
@@ -44,3 +45,43 @@ def spread_by_profile(plan: Plan, series: str, total: float, profile: str) -> Pl
     line = next(line for line in plan.pnl.fixed_costs if line.name == series)
     weights = profile_weights(profile, projection, line.amounts)
     return set_fixed_cost_amounts(plan, series, spread(total, weights))
+
+
+def with_plan_settings(
+    plan: Plan, name: str, year: int, month: int, currency: str, keep_calendar_months: bool
+) -> Plan:
+    """The plan with the settings dialog's name, fiscal year, first month and currency.
+
+    A new first month moves every figure with its calendar month, or keeps
+    it at its fiscal position (``keep_calendar_months`` False).
+    """
+    moved = with_first_month(plan, month, keep_calendar_months=keep_calendar_months)
+    return with_settings(moved, name=name, fiscal_year=year, currency=currency)
+
+
+def first_month_effects(plan: Plan, year: int, month: int) -> tuple[str, str]:
+    """What each way of moving the first month does, in words: (move figures, keep order)."""
+    old = plan.month_labels
+    new = fiscal_month_labels(year, month)
+    first_name = old[0].split()[0]
+    moved_to = next(label for label in new if label.split()[0] == first_name)
+    return (
+        f"Every month keeps its own figures: those of {old[0]} move to {moved_to}, "
+        f"month {new.index(moved_to) + 1} of the new year.",
+        f"Each figure keeps its place in the year: those of {old[0]} now stand under {new[0]}.",
+    )
+
+
+def settings_notice(
+    plan: Plan, name: str, year: int, month: int, currency: str, keep_calendar_months: bool
+) -> str:
+    """The confirmation shown once the settings are saved."""
+    labels = fiscal_month_labels(year, month)
+    notice = f"Plan settings saved: '{name}' FY{year} runs {labels[0]} - {labels[-1]}"
+    if month != plan.first_month:
+        notice += (
+            "; every month kept its own figures"
+            if keep_calendar_months
+            else "; the figures kept their fiscal order"
+        )
+    return notice + f", in {currency}."

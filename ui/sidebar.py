@@ -7,22 +7,21 @@ import re
 import streamlit as st
 
 from budgets import Plan, PlanValidationError, plan_from_json, plan_to_json
-from budgets.edits import empty_plan, with_settings
+from budgets.edits import empty_plan
 from budgets.samples import sample_plan
-from budgets.store import PlanKey, VersionStatus
+from budgets.store import PlanKey, VersionInfo, VersionStatus
 from budgets.store_model import when
 from models import Projection
 from models.csv_export import pnl_csv
 from models.workbook import plan_workbook, workbook_filename
 from models.workbook_import import plan_from_workbook
-from ui import kpis, state, storage
+from ui import forms, kpis, state, storage
 
 UPLOAD_LIMIT_BYTES = 10 * 1024 * 1024
 
 
 def _open_sample() -> None:
-    state.replace_plan(sample_plan(), source="Sample plan", notice="Opened the sample plan.")
-    storage.forget_base()
+    storage.open_plan(sample_plan(), source="Sample plan", notice="Opened the sample plan.")
 
 
 def _open_upload(widget_key: str) -> None:
@@ -41,89 +40,158 @@ def _open_upload(widget_key: str) -> None:
             + [str(issue) for issue in error.issues]
         )
         return
-    state.replace_plan(plan, source=f"Uploaded {upload.name}", notice=f"Opened {upload.name}.")
-    storage.forget_base()
+    storage.open_plan(plan, source=f"Uploaded {upload.name}", notice=f"Opened {upload.name}.")
 
 
-def _new_plan(form_key: str) -> None:
-    values = st.session_state
-    try:
-        plan = empty_plan(
-            name=values[f"{form_key}_name"],
-            fiscal_year=int(values[f"{form_key}_year"]),
-            first_month=int(values[f"{form_key}_month"]),
-            currency=values[f"{form_key}_currency"],
-        )
-    except PlanValidationError as error:
-        state.report(error.issues)
-        return
-    state.replace_plan(plan, source="New plan", notice=f"Started the new plan '{plan.name}'.")
-    storage.forget_base()
+MONTH_NAMES = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+MOVE_FIGURES = "Move each calendar month's figures with it"
+KEEP_ORDER = "Keep the figures in fiscal order"
 
 
-def _apply_settings(form_key: str) -> None:
-    values = st.session_state
-    state.attempt(
-        lambda plan: with_settings(
-            plan,
-            name=values[f"{form_key}_name"],
-            fiscal_year=int(values[f"{form_key}_year"]),
-            first_month=int(values[f"{form_key}_month"]),
-            currency=values[f"{form_key}_currency"],
-        ),
-        notice="Plan settings saved.",
-    )
-
-
-def _settings_fields(form_key: str, name: str, year: int, month: int, currency: str) -> None:
-    st.text_input("Plan name", value=name, key=f"{form_key}_name", max_chars=80)
+def _settings_fields(prefix: str, name: str, year: int, month: int, currency: str) -> None:
+    st.text_input("Plan name", value=name, key=f"{prefix}_name", max_chars=80)
     left, right = st.columns(2)
-    left.number_input("Fiscal year", 2000, 2100, value=year, step=1, key=f"{form_key}_year")
+    left.number_input("Fiscal year", 2000, 2100, value=year, step=1, key=f"{prefix}_year")
     right.selectbox(
-        "First month", list(range(1, 13)), index=month - 1, key=f"{form_key}_month",
-        format_func=lambda m: ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep",
-                               "Oct", "Nov", "Dec"][m - 1],
+        "First month", list(range(1, 13)), index=month - 1, key=f"{prefix}_month",
+        format_func=lambda m: MONTH_NAMES[m - 1],
         help="The month the fiscal year starts in; FY2027 starting in April runs to March 2028.",
     )  # fmt: skip
-    st.text_input("Currency (ISO 4217)", value=currency, key=f"{form_key}_currency", max_chars=3)
+    st.text_input("Currency (ISO 4217)", value=currency, key=f"{prefix}_currency", max_chars=3)
 
 
-def _save(form_key: str) -> None:
+def _settings_values(prefix: str) -> tuple[str, int, int, str]:
     values = st.session_state
-    storage.save(
-        values[f"{form_key}_author"],
-        values[f"{form_key}_comment"],
-        VersionStatus(values[f"{form_key}_status"]),
+    return (
+        values[f"{prefix}_name"],
+        int(values[f"{prefix}_year"]),
+        int(values[f"{prefix}_month"]),
+        values[f"{prefix}_currency"],
     )
+
+
+_DONE = "_dialog_done"
+_SAVE_REFUSAL = "_save_refusal"
+
+
+def _close_when_done() -> None:
+    """Close the dialog whose action succeeded (its callback ran before this rerun)."""
+    if st.session_state.pop(_DONE, False):
+        st.rerun()
+
+
+def _save() -> None:
+    values = st.session_state
+    refusal = storage.save(
+        values["save_author"], values["save_comment"], VersionStatus(values["save_status"])
+    )
+    st.session_state[_SAVE_REFUSAL] = refusal
+    st.session_state[_DONE] = refusal is None
+    if refusal is not None:
+        # Also on the page: it still says why after the dialog is dismissed.
+        state.report([refusal])
+
+
+def _open_newer(version: VersionInfo) -> None:
+    storage.open_stored(version.key, version.version)
+    st.session_state[_DONE] = True
 
 
 @st.dialog("Save a version")
 def _save_dialog() -> None:
+    _close_when_done()
     stored = storage.base()
     plan = state.current_plan()
     if stored is None or stored.info.key != PlanKey.of(plan):
-        st.caption(f"'{plan.name}' FY{plan.fiscal_year} is saved as a new stored plan.")
+        st.caption(f"'{plan.name}' FY{plan.fiscal_year} will be saved as a new stored plan.")
     elif stored.info.is_approved:
         st.caption(
             f"Version {stored.info.version} is approved and stays as it is: "
             "this save starts a new draft on top of it."
         )
     else:
-        st.caption(f"Saved as a new version on top of version {stored.info.version}.")
-    form_key = state.key("save")
-    with st.form(form_key, border=False):
+        st.caption(f"The new version will follow version {stored.info.version}.")
+    with st.form("save_form", border=False):
         st.text_input(
-            "Your name", value=storage.author(), key=f"{form_key}_author", max_chars=80,
+            "Your name", value=storage.author(), key="save_author", max_chars=80,
             help="Asked once per session; every version records who saved it.",
         )  # fmt: skip
-        st.text_area("Comment", key=f"{form_key}_comment", max_chars=2000, height=80)
+        st.text_area("Comment", key="save_comment", max_chars=2000, height=80)
         st.radio(
             "Status", [VersionStatus.DRAFT.value, VersionStatus.SUBMITTED.value],
-            key=f"{form_key}_status", horizontal=True,
-            help="Submitted: ready for finance to approve.",
+            key="save_status", horizontal=True, help="Submitted: ready for finance to approve.",
         )  # fmt: skip
-        if st.form_submit_button("Save version", on_click=_save, args=(form_key,), type="primary"):
-            st.rerun()
+        st.form_submit_button("Save version", type="primary", on_click=_save)
+    refusal = st.session_state.get(_SAVE_REFUSAL)
+    if refusal:
+        st.error(f"**Not saved.** {refusal}", icon=":material/block:")
+        newer = storage.conflict()
+        if newer is not None:
+            st.caption(
+                "Your edits are still here. Compare them with the newer version on History, or "
+                "open it: your edits are set aside, and History still compares them."
+            )
+            compare, reload = st.columns(2)
+            if compare.button(
+                "Compare on History", icon=":material/compare:", width="stretch",
+                key="save_compare",
+            ):  # fmt: skip
+                st.switch_page("pages/history.py")
+            reload.button(
+                f"Open version {newer.version}", icon=":material/refresh:", width="stretch",
+                key="save_reload", on_click=_open_newer, args=(newer,),
+            )  # fmt: skip
+
+
+def _new_plan() -> None:
+    name, year, month, currency = _settings_values("new_plan")
+    try:
+        new = empty_plan(name=name, fiscal_year=year, first_month=month, currency=currency)
+    except PlanValidationError as error:
+        state.report(error.issues, "new_plan")
+        return
+    storage.open_plan(new, source="New plan", notice=f"Started the new plan '{new.name}'.")
+    st.session_state[_DONE] = True
+
+
+@st.dialog("New empty plan")
+def _new_plan_dialog() -> None:
+    _close_when_done()
+    plan = state.current_plan()
+    st.caption("No channels, no traffic, no fixed costs; typical rates to overwrite.")
+    _settings_fields("new_plan", "New plan", plan.fiscal_year, 1, plan.currency)
+    st.button("Start a new plan", type="primary", key="new_plan_submit", on_click=_new_plan)
+    state.show_refused("new_plan")
+
+
+def _apply_settings(keep_calendar_months: bool) -> None:
+    plan = state.current_plan()
+    name, year, month, currency = _settings_values("settings")
+    notice = forms.settings_notice(plan, name, year, month, currency, keep_calendar_months)
+    st.session_state[_DONE] = state.attempt(
+        forms.with_plan_settings, name, year, month, currency, keep_calendar_months,
+        notice=notice, where="settings",
+    )  # fmt: skip
+
+
+@st.dialog("Plan settings")
+def _settings_dialog() -> None:
+    _close_when_done()
+    plan = state.current_plan()
+    _settings_fields("settings", plan.name, plan.fiscal_year, plan.first_month, plan.currency)
+    _, year, month, _ = _settings_values("settings")
+    keep_calendar = True
+    if month != plan.first_month:
+        choice = st.radio(
+            "The figures of each month", [MOVE_FIGURES, KEEP_ORDER], key="settings_months",
+            captions=list(forms.first_month_effects(plan, year, month)),
+        )  # fmt: skip
+        keep_calendar = choice == MOVE_FIGURES
+    st.button(
+        "Save settings", type="primary", key="settings_submit", on_click=_apply_settings,
+        args=(keep_calendar,),
+    )  # fmt: skip
+    state.show_refused("settings")
 
 
 def _open_stored(widget_key: str) -> None:
@@ -177,26 +245,6 @@ def _other_downloads(plan: Plan, projection: Projection) -> None:
         key="download_csv",
         on_click="ignore",
     )
-
-
-@st.dialog("New empty plan")
-def _new_plan_dialog() -> None:
-    plan = state.current_plan()
-    with st.form("new_plan_form", border=False):
-        st.caption("No channels, no traffic, no fixed costs; typical rates to overwrite.")
-        _settings_fields("new_plan", "New plan", plan.fiscal_year, 1, plan.currency)
-        if st.form_submit_button("Start a new plan", on_click=_new_plan, args=("new_plan",)):
-            st.rerun()
-
-
-@st.dialog("Plan settings")
-def _settings_dialog() -> None:
-    plan = state.current_plan()
-    form_key = state.key("settings")
-    with st.form(form_key, border=False):
-        _settings_fields(form_key, plan.name, plan.fiscal_year, plan.first_month, plan.currency)
-        if st.form_submit_button("Save settings", on_click=_apply_settings, args=(form_key,)):
-            st.rerun()
 
 
 def render() -> None:
@@ -270,8 +318,12 @@ def render() -> None:
         )
     # Dialogs open from the main area: a dialog cannot be called inside the sidebar.
     if save:
+        st.session_state.pop(_SAVE_REFUSAL, None)
+        st.session_state.pop(_DONE, None)
         _save_dialog()
     if new_plan:
+        state.clear_issues("new_plan")
         _new_plan_dialog()
     if settings:
+        state.clear_issues("settings")
         _settings_dialog()

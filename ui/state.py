@@ -42,6 +42,7 @@ GENERATION = "widget_generation"
 ISSUES = "plan_issues"
 SOURCE = "plan_source"
 NOTICE = "plan_notice"
+OPENED = "plan_opened"
 _PROJECTION = "_projection"
 _CACHE = "_cache"
 _GRIDS = "_grids"
@@ -58,6 +59,7 @@ def init_session() -> None:
         st.session_state[GENERATION] = 0
         st.session_state[ISSUES] = {}
         st.session_state[SOURCE] = "Sample plan"
+        st.session_state[OPENED] = st.session_state[PLAN]
 
 
 def current_plan() -> Plan:
@@ -130,19 +132,29 @@ def cached_table(name: str, build: Callable[[Projection], pd.DataFrame]) -> pa.T
     return cached(name, lambda projection: as_arrow(build(projection)))
 
 
+def opened_plan() -> Plan | None:
+    """The plan as it was opened (or last saved): edits since are the user's own."""
+    plan: Plan | None = st.session_state.get(OPENED)
+    return plan
+
+
 def replace_plan(
     plan: Plan,
     source: str | None = None,
     notice: str | None = None,
     *,
     from_grid: str | None = None,
+    opened: bool = False,
 ) -> None:
     """Make ``plan`` the session's plan (it is already valid).
 
     A change from anywhere but the grid ``from_grid`` resets the widgets
-    that show the plan and clears what earlier actions refused.
+    that show the plan and clears what earlier actions refused. ``opened``:
+    the plan was opened (not edited), so it is what later edits start from.
     """
     st.session_state[PLAN] = plan
+    if opened:
+        st.session_state[OPENED] = plan
     st.session_state[REVISION] = revision() + 1
     if from_grid is None:
         st.session_state[GENERATION] = generation() + 1

@@ -90,6 +90,22 @@ def set_aside() -> Plan | None:
     return plan
 
 
+def _set_aside_edits() -> str:
+    """Keep the session's edits aside before another plan replaces them; say so, or ''."""
+    plan = state.current_plan()
+    if plan == state.opened_plan() or (base() is not None and not has_unsaved_edits()):
+        return ""
+    st.session_state[SET_ASIDE] = plan
+    return " Your unsaved edits are set aside: History compares them with any version."
+
+
+def open_plan(plan: Plan, source: str, notice: str) -> None:
+    """Open a plan that is not stored (the sample, an upload, a new plan), edits set aside."""
+    aside = _set_aside_edits()
+    state.replace_plan(plan, source=source, notice=notice + aside, opened=True)
+    forget_base()
+
+
 def open_stored(key: PlanKey, version: int | None = None) -> None:
     """Open a stored version (the latest by default) as the session's plan.
 
@@ -101,22 +117,28 @@ def open_stored(key: PlanKey, version: int | None = None) -> None:
     except PlanStoreError as error:
         state.report([str(error)])
         return
-    if has_unsaved_edits():
-        st.session_state[SET_ASIDE] = state.current_plan()
+    aside = _set_aside_edits()
     state.replace_plan(
         stored.plan,
         source=f"Stored plan, version {stored.info.version}",
-        notice=f"Opened version {stored.info.version} of '{key.name}' FY{key.fiscal_year}.",
+        notice=f"Opened version {stored.info.version} of '{key.name}' FY{key.fiscal_year}." + aside,
+        opened=True,
     )
     _remember(stored)
 
 
-def save(name: str, comment: str, status: VersionStatus) -> None:
-    """Save the session's plan as a new version on top of its base.
+def conflict() -> VersionInfo | None:
+    """The newer version a refused save met, if the last save was refused for one."""
+    latest: VersionInfo | None = st.session_state.get(CONFLICT)
+    return latest
+
+
+def save(name: str, comment: str, status: VersionStatus) -> str | None:
+    """Save the session's plan as a new version on top of its base; None, or why not.
 
     A plan whose name or fiscal year changed since its base is saved as a new
     plan. A refused save (someone saved meanwhile) keeps the edits in the
-    session and says who saved what and when.
+    session and says who saved what and when (``conflict`` gives that version).
     """
     plan = state.current_plan()
     stored = base()
@@ -128,15 +150,15 @@ def save(name: str, comment: str, status: VersionStatus) -> None:
         )
     except VersionConflictError as error:
         st.session_state[CONFLICT] = error.latest
-        state.report([str(error)])
-        return
+        return str(error)
     except (PlanStoreError, PlanValidationError) as error:
-        state.report([str(error)])
-        return
+        return str(error)
     st.session_state[AUTHOR] = info.author
     _remember(StoredPlan(info, plan))
+    st.session_state[state.OPENED] = plan
     st.session_state[state.SOURCE] = f"Stored plan, version {info.version}"
     st.session_state[state.NOTICE] = f"Saved version {info.version} ({info.status.value})."
+    return None
 
 
 def history(key: PlanKey) -> tuple[VersionInfo, ...]:
@@ -170,7 +192,10 @@ def approve(key: PlanKey, number: int, approver: str) -> None:
 
 
 def restore(key: PlanKey, number: int, name: str) -> None:
-    """Save an old version again as a new draft on top of the latest, and open it."""
+    """Save an old version again as a new draft on top of the latest, and open it.
+
+    Unsaved edits are set aside first, as opening a stored version does.
+    """
     try:
         latest = plan_store().history(key)[0].version
         info = plan_store().restore(key, number, base_version=latest, author=name)
@@ -179,9 +204,11 @@ def restore(key: PlanKey, number: int, name: str) -> None:
         state.report([str(error)])
         return
     st.session_state[AUTHOR] = info.author
+    aside = _set_aside_edits()
     state.replace_plan(
         restored.plan,
         source=f"Stored plan, version {info.version}",
-        notice=f"Version {number} restored as version {info.version}.",
+        notice=f"Version {number} restored as version {info.version}." + aside,
+        opened=True,
     )
     _remember(restored)
