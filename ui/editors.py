@@ -6,38 +6,40 @@ planner types a value, presses Enter or Tab, and types the next one, as in
 a spreadsheet. The editor reports every cell edited since it was built;
 only the cells that changed since the last callback are applied, each once.
 
-A cell the plan refuses keeps what was typed, so it can be corrected, and
-its message stays under the grid until the cell is corrected. A cell the
-grid does not have (a row or column that does not exist, a read-only
-column such as the FY total or the row labels), which only a crafted
-client can send, refuses the whole batch: nothing of it is applied.
+A cell the plan refuses is named under the grid with the text as typed, and
+the grid is drawn again from the plan, so it never shows a value the plan
+does not hold; the valid cells of the same paste still land. A cell the
+grid does not have (a row or column that does not exist, a read-only column
+such as the FY total or the row labels), which only a crafted client can
+send, refuses the whole batch: nothing of it is applied.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
 import streamlit as st
 
-from budgets import Plan, PlanIssue, PlanValidationError
+from budgets import Plan, PlanValidationError
 from budgets.edits import Change, apply_changes
 from models import YEAR
 from ui import state
 from ui.grids import Cell
 
+CellConverter = Callable[[Plan, int, str, Any], Change | list[Change]]
 _RECORDS = "_grid_cells"
+_NEVER = object()
 
 
 @dataclass
 class _Record:
-    """What a grid's editor had reported at the last callback, and which cells were refused."""
+    """What a grid's editor had reported when its edits were last applied."""
 
     snapshot: dict[str, dict[str, Any]] = field(default_factory=dict)
     seen: dict[tuple[int, str], Any] = field(default_factory=dict)
-    refused: dict[tuple[int, str], list[str]] = field(default_factory=dict)
 
 
 def _record(widget_key: str) -> _Record:
@@ -57,7 +59,15 @@ def _reported(widget_key: str) -> Mapping[Any, Any]:
     return rows if isinstance(rows, Mapping) else {}
 
 
-def _outside(
+def _snapshot(rows: Mapping[Any, Any]) -> dict[str, dict[str, Any]]:
+    """The reported edits as plain data, to tell whether anything arrived since the callback."""
+    return {
+        str(row): dict(edited) if isinstance(edited, Mapping) else {"": edited}
+        for row, edited in rows.items()
+    }
+
+
+def _cells(
     rows: Mapping[Any, Any],
     shape: tuple[int, int],
     columns: Sequence[str],
@@ -70,7 +80,8 @@ def _outside(
         if isinstance(row, str) and row.isdigit():
             position = int(row)
         if position is None or not 0 <= position < shape[0]:
-            problems.append(f"This grid has no row {str(row)[:20]!r} (it has {shape[0]} rows).")
+            shown = str(row) if isinstance(row, int) else repr(str(row)[:20])
+            problems.append(f"This grid has no row {shown} (it has {shape[0]} rows).")
             continue
         if not isinstance(edited, Mapping):
             problems.append(f"Row {position + 1}: the edit is not a set of cells.")
@@ -94,95 +105,86 @@ def _read_only(position: int, column: str) -> str:
     return f"Row {position + 1}: '{column[:40]}' cannot be edited in this grid."
 
 
-def _changes_of(converter: Any, plan: Plan, cell: Cell) -> list[Change]:
+def _refuse(name: str, messages: Sequence[str]) -> None:
+    """Say what was refused under the grid, and draw the grid again from the plan."""
+    state.report(messages, name)
+    state.reset_grid(name)
+
+
+def _changes_of(converter: CellConverter, plan: Plan, cell: Cell) -> list[Change]:
     result = converter(plan, cell.row, cell.column, cell.value)
-    return list(result) if isinstance(result, list | tuple) else [result]
+    return list(result) if isinstance(result, list) else [result]
 
 
 def _apply(
     widget_key: str,
     name: str,
-    converter: Any,
+    converter: CellConverter,
     shape: tuple[int, int],
     columns: Sequence[str],
     editable: Collection[str],
 ) -> None:
-    """Apply the cells typed since the last callback; refusals stay with their cells."""
+    """Apply the cells typed since the last callback; report the refused ones."""
     record = _record(widget_key)
     rows = _reported(widget_key)
     record.snapshot = _snapshot(rows)
-    cells, problems = _outside(rows, shape, columns, editable)
-    reported = {(cell.row, cell.column): cell.value for cell in cells}
-    fresh = [c for c in cells if record.seen.get((c.row, c.column), _NEVER) != c.value]
-    record.seen = reported
-    # A cell no longer reported went back to the plan's value: nothing of it is refused now.
-    record.refused = {cell: why for cell, why in record.refused.items() if cell in reported}
+    cells, problems = _cells(rows, shape, columns, editable)
     if problems:
-        state.report([*problems, "Nothing of this edit was applied."], widget_key)
+        _refuse(name, [*problems, "Nothing of this edit was applied."])
         return
-    state.clear_issues(widget_key)
+    fresh = [c for c in cells if record.seen.get((c.row, c.column), _NEVER) != c.value]
+    record.seen = {(cell.row, cell.column): cell.value for cell in cells}
     if not fresh:
         return
     plan = state.current_plan()
     current, refused = _apply_cells(plan, converter, fresh)
-    for cell in fresh:
-        record.refused.pop((cell.row, cell.column), None)
-    record.refused.update(refused)
     if current != plan:
         state.replace_plan(current, from_grid=name)
-
-
-_NEVER = object()
+    if refused:
+        _refuse(name, refused)
+    else:
+        state.clear_issues(name)
 
 
 def _apply_cells(
-    plan: Plan, converter: Any, cells: Sequence[Cell]
-) -> tuple[Plan, dict[tuple[int, str], list[str]]]:
+    plan: Plan, converter: CellConverter, cells: Sequence[Cell]
+) -> tuple[Plan, list[str]]:
     """``plan`` with every valid cell applied, in order, and the messages of the refused ones.
 
-    A batch (a paste) is first tried whole, as one validation; when some of
-    it is refused, the cells are applied one by one so that every valid one
-    still lands.
+    A paste is first tried whole, as one validation; when some of it is
+    refused, the cells are applied one by one so that every valid one still
+    lands. Cells of one row are always applied one by one: a converter may
+    build a row's change from the row as the plan holds it.
     """
-    refused: dict[tuple[int, str], list[str]] = {}
-    try:
-        batch = [change for cell in cells for change in _changes_of(converter, plan, cell)]
-    except PlanValidationError:
-        batch = None
-    if batch is not None and len(cells) > 1 and not _same_rows_repeat(cells):
-        changed, issues = apply_changes(plan, batch)
-        if not issues:
-            return changed, refused
-    current = plan
+    rows = [cell.row for cell in cells]
+    if len(cells) > 1 and len(set(rows)) == len(rows):
+        try:
+            batch = [change for cell in cells for change in _changes_of(converter, plan, cell)]
+        except PlanValidationError:
+            batch = []
+        if batch:
+            changed, issues = apply_changes(plan, batch)
+            if not issues:
+                return changed, []
+    current, refused = plan, []
     for cell in cells:
         try:
             changes = _changes_of(converter, current, cell)
         except PlanValidationError as error:
-            refused[(cell.row, cell.column)] = _messages(error.issues)
+            refused += [str(issue) for issue in error.issues]
             continue
         changed, issues = apply_changes(current, changes)
         if issues:
-            refused[(cell.row, cell.column)] = _messages(issues)
+            refused += [str(issue) for issue in issues]
         else:
             current = changed
     return current, refused
 
 
-def _same_rows_repeat(cells: Sequence[Cell]) -> bool:
-    """Several cells of one row: a converter may build the row's change from the plan's row,
-    so they are applied one after the other."""
-    rows = [cell.row for cell in cells]
-    return len(set(rows)) != len(rows)
-
-
-def _messages(issues: Sequence[PlanIssue]) -> list[str]:
-    return [str(issue) for issue in issues]
-
-
 def grid(
     frame: pd.DataFrame,
     name: str,
-    converter: Any,
+    converter: CellConverter,
     column_config: dict[str, Any],
     *,
     editable: Collection[str] | None = None,
@@ -191,15 +193,20 @@ def grid(
     """An editable grid with fixed rows; its edits change the plan before the page reruns.
 
     ``converter(plan, row, column, value)`` turns one typed cell into the
-    plan changes it makes (raising ``PlanValidationError`` for text that is
-    not a number). ``editable`` names the columns that may be edited (all
+    plan change(s) it makes (raising ``PlanValidationError`` for text that
+    is not a number). ``editable`` names the columns that may be edited (all
     but the FY total by default). Refusals show under the grid, so the grid
     itself never moves while the planner types.
     """
-    widget_key = state.grid_key(name)
     columns = [str(column) for column in frame.columns]
     allowed = tuple(editable) if editable is not None else tuple(c for c in columns if c != YEAR)
     shape = (len(frame.index), len(columns))
+    widget_key = state.grid_key(name)
+    if _cells(_reported(widget_key), shape, columns, allowed)[1]:
+        # Cells that reached the editor's state without its callback (restored by the
+        # front end, or seeded by a test): the editor itself could not draw them.
+        _apply(widget_key, name, converter, shape, columns, allowed)
+        widget_key = state.grid_key(name)
     args = (widget_key, name, converter, shape, columns, allowed)
     st.data_editor(
         frame,
@@ -214,28 +221,11 @@ def grid(
     record = _record(widget_key)
     reported = _reported(widget_key)
     if not reported:
-        record.snapshot, record.seen, record.refused = {}, {}, {}
+        record.snapshot, record.seen = {}, {}
     elif _snapshot(reported) != record.snapshot:
-        # Edits that reached the editor's state without its callback (restored by the
-        # front end, or seeded by a test): applied once, then the page shows them.
         _apply(*args)
         st.rerun()
-    refused = [message for messages in record.refused.values() for message in messages]
-    state.show_refused(widget_key)
-    if refused:
-        st.error(
-            "**Not applied** - the plan keeps its last valid values:\n\n"
-            + "\n".join(f"- {message}" for message in refused),
-            icon=":material/block:",
-        )
-
-
-def _snapshot(rows: Mapping[Any, Any]) -> dict[str, dict[str, Any]]:
-    """The reported edits as plain data, to tell whether anything arrived since the callback."""
-    return {
-        str(row): dict(edited) if isinstance(edited, Mapping) else {"": edited}
-        for row, edited in rows.items()
-    }
+    state.show_refused(name)
 
 
 def grid_height(rows: int, limit: int = 16) -> int:

@@ -98,6 +98,13 @@ def grid_key(name: str) -> str:
     return f"{name}_grid_{epoch}"
 
 
+def reset_grid(name: str) -> None:
+    """Draw the grid ``name`` afresh from the plan at its next run (a new key)."""
+    grids: dict[str, Any] = st.session_state.setdefault(_GRIDS, {})
+    epoch, _ = grids.get(name, (0, None))
+    grids[name] = (epoch + 1, revision())
+
+
 def grid_saw(name: str) -> None:
     """The grid ``name`` made the plan's latest change: it keeps its widget."""
     grids: dict[str, Any] = st.session_state.setdefault(_GRIDS, {})
