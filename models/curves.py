@@ -48,7 +48,7 @@ from scipy.optimize import least_squares
 from scipy.special import expit
 
 from budgets import MONTHS, ResponseCurve
-from budgets.plan import SHAPE_MAX, SHAPE_MIN
+from budgets.plan import MAX_CURVE_AMOUNT, MIN_UNIT_PRICE, SHAPE_MAX, SHAPE_MIN
 from models.formatting import format_amount, format_money, format_rate
 
 HISTORY_COLUMNS: tuple[str, ...] = ("month", "channel", "spend", "revenue")
@@ -224,9 +224,16 @@ def curve_from_knowledge(
         )
     q = 1.0 / math.sqrt(2.0 * ratio ** (shape - 1.0))
     kappa = (q * ratio**shape - 1.0) / (1.0 - q)
-    return ResponseCurve(
-        beta=roas * spend * (1.0 + kappa), k=spend * kappa ** (1.0 / shape), s=shape
-    )
+    beta, k = roas * spend * (1.0 + kappa), spend * kappa ** (1.0 / shape)
+    for name, value in (("revenue ceiling", beta), ("half-way spend", k)):
+        if not MIN_UNIT_PRICE <= value <= MAX_CURVE_AMOUNT:
+            raise CurveError(
+                label,
+                halved_at,
+                f"the curve it gives has a {name} of {value:,.6g}, outside the "
+                f"{MIN_UNIT_PRICE:g} to {MAX_CURVE_AMOUNT:,.0f} a plan's curves may have",
+            )
+    return ResponseCurve(beta=beta, k=k, s=shape)
 
 
 def curve_points(
