@@ -43,9 +43,9 @@ MAX_OBJECT_FIELDS = 20
 MAX_TEXT_LENGTH = 4 * NAME_MAX_LENGTH
 # A plan's figures are below 1e16; a number written with more characters is not one.
 MAX_NUMBER_CHARACTERS = 40
-# Upper bounds on what a file's punctuation declares: a plan of 200 channels
+# Upper bounds on what a file's punctuation declares: a plan of 150 channels
 # has about 2,000 objects and lists, 2,500 fields and 20,000 values; its
-# names (301 of 80 characters at most) may add 24,000 of any of them.
+# names (251 of 80 characters at most) may add 20,000 of any of them.
 MAX_BRACKETS = 50_000
 MAX_COLONS = 50_000
 MAX_COMMAS = 100_000

@@ -49,7 +49,7 @@ SHAPE_MAX = 5.0
 # overflow: with the divisors (CPC, CPM, AOV) at their lowest and everything
 # else at its highest, the largest figure, a year's gross sales, stays below
 # 1e27, against the largest float of 1.8e308 and Excel's 9.99e307.
-MAX_CHANNELS = 200
+MAX_CHANNELS = 150
 MAX_FIXED_COST_LINES = 100
 MAX_MONTHLY_AMOUNT = 1e10
 """A month's spend of one channel, or a month of one fixed-cost line (plan currency)."""

@@ -56,7 +56,7 @@ def large_plan(channels: int = 50, seed: int = 2027) -> Plan:
 def largest_plan() -> Plan:
     """The largest plan the rules allow, with every part a workbook can hold filled.
 
-    200 channels, each traffic channel with every driver given per month and
+    150 channels, each traffic channel with every driver given per month and
     a response curve, 100 fixed-cost lines, every name 80 characters long:
     what the export, the import and the benchmarks of hostile uploads are
     measured on.
