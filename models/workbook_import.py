@@ -38,6 +38,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, NoReturn
@@ -221,16 +222,28 @@ def _check_markup(archive: zipfile.ZipFile, members: list[zipfile.ZipInfo]) -> N
     for member in members:
         if member.is_dir():
             continue
-        with archive.open(member) as part:
-            while chunk := part.read(_CHUNK_BYTES):
-                tags += chunk.count(b"<")
-                if tags > MAX_XML_TAGS:
-                    _refuse(
-                        f"its XML holds more than {MAX_XML_TAGS:,} tags (more than the largest "
-                        f"plan, {MAX_CHANNELS} channels and {MAX_FIXED_COST_LINES} fixed-cost "
-                        f"lines, fills; the part {shown_text(member.filename)!r} reaches it), so "
-                        "it was not read"
-                    )
+        try:
+            tags = _count_tags(archive, member, tags)
+        except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError) as error:
+            _refuse(
+                f"its part {shown_text(member.filename)!r} is damaged and cannot be unpacked "
+                f"({type(error).__name__}: {shown_text(str(error))})"
+            )
+
+
+def _count_tags(archive: zipfile.ZipFile, member: zipfile.ZipInfo, tags: int) -> int:
+    """``tags`` plus the '<' in ``member``; refuses the workbook once past the bound."""
+    with archive.open(member) as part:
+        while chunk := part.read(_CHUNK_BYTES):
+            tags += chunk.count(b"<")
+            if tags > MAX_XML_TAGS:
+                _refuse(
+                    f"its XML holds more than {MAX_XML_TAGS:,} tags (more than the largest "
+                    f"plan, {MAX_CHANNELS} channels and {MAX_FIXED_COST_LINES} fixed-cost "
+                    f"lines, fills; the part {shown_text(member.filename)!r} reaches it), so "
+                    "it was not read"
+                )
+    return tags
 
 
 def _member(archive: zipfile.ZipFile, lower_name: str) -> zipfile.ZipInfo:
