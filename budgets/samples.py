@@ -79,8 +79,11 @@ def largest_plan() -> Plan:
             channel["cpm"] = months(4.0, 15.0)
             channel["ctr"] = months(0.002, 0.02)
         monthly_spend = max(sum(channel["spend"]) / MONTHS, 100.0)
-        channel["response"] = {"beta": round(monthly_spend * 8, 2), "k": round(monthly_spend * 2, 2),
-                               "s": 1.0 + index % 3 * 0.5}  # fmt: skip
+        channel["response"] = {
+            "beta": round(monthly_spend * 8, 2),
+            "k": round(monthly_spend * 2, 2),
+            "s": 1.0 + index % 3 * 0.5,
+        }
     data["pnl"]["fixed_costs"] = [
         {
             "name": f"Fixed cost {index:03d} ".ljust(NAME_MAX_LENGTH, "x"),

@@ -28,6 +28,7 @@ from hypothesis import strategies as st
 from sqlalchemy import create_engine, event, exc, make_url, text
 
 from budgets import Plan, PlanValidationError, parse_plan, save_plan
+from budgets.plan import MAX_CHANNELS
 from budgets.samples import large_plan, sample_plan
 from budgets.store import (
     ApprovedVersionError,
@@ -714,7 +715,7 @@ def test_a_save_killed_inside_its_transaction_leaves_earlier_versions_intact(
     store.save(first, base_version=None, author="Marta")
     store.save(second, base_version=1, author="Elif")
     plan_file = tmp_path / "edited.json"
-    save_plan(large_plan(200).model_copy(update={"name": "Smallest"}), plan_file)
+    save_plan(large_plan(MAX_CHANNELS).model_copy(update={"name": "Smallest"}), plan_file)
     on_sqlite = make_url(db_url).get_backend_name() == "sqlite"
     wal = Path(f"{make_url(db_url).database}-wal")
     wal_before = wal.stat().st_size if on_sqlite else 0
