@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from budgets.errors import PlanIssue, PlanValidationError
+from budgets.errors import PlanIssue, PlanValidationError, issue_at, quoted, shown_text
 from budgets.files import parse_plan
 from budgets.plan import (
     MONTHS,
@@ -45,17 +45,67 @@ def plan_data(plan: Plan) -> dict[str, Any]:
     return data
 
 
-def _set(data: dict[str, Any], path: Path, value: Any) -> None:
+_ITEMS = {"channels": "channel", "fixed_costs": "fixed-cost line"}
+
+
+def _no_place(data: dict[str, Any], path: Path, depth: int, problem: str) -> PlanValidationError:
+    where = issue_at(data, path[:depth], None, problem).where
+    return PlanValidationError([PlanIssue(where, None, None, None, problem, has_value=False)])
+
+
+def _shown(part: Any) -> str:
+    return quoted(part) if isinstance(part, str) else shown_text(repr(part))
+
+
+def _place(data: dict[str, Any], path: Path) -> tuple[Any, str | int]:
+    """The container a change's path ends in and the key or index within it.
+
+    Every step must exist: list positions from 0 to the list's length minus
+    one (a negative position never counts from the end), field names the
+    data has. Only the last field may be new (an optional field the data
+    leaves out, such as a channel's response curve); the plan's rules then
+    refuse a name that is not a field.
+
+    Raises:
+        PlanValidationError: the path leads nowhere in the plan; nothing is changed.
+    """
+    if not path:
+        raise _no_place(data, path, 0, "an edit must name the value it changes")
     node: Any = data
-    for part in path[:-1]:
+    for depth, part in enumerate(path):
+        last = depth == len(path) - 1
+        if isinstance(node, list):
+            holder = path[depth - 1] if depth else ""
+            noun = _ITEMS.get(str(holder), "month")
+            if isinstance(part, bool) or not isinstance(part, int) or not 0 <= part < len(node):
+                raise _no_place(
+                    data, path, depth,
+                    f"there is no {noun} at position {_shown(part)} (it has {len(node)}, "
+                    f"at positions 0 to {len(node) - 1}); the edit was not applied",
+                )  # fmt: skip
+        elif isinstance(node, dict):
+            if not isinstance(part, str) or (part not in node and not last):
+                raise _no_place(
+                    data, path, depth,
+                    f"{_shown(part)} is not a field here; the edit was not applied",
+                )  # fmt: skip
+        else:
+            raise _no_place(
+                data, path, depth,
+                f"the edit goes below a single value, to {_shown(part)}; "
+                "it was not applied",
+            )  # fmt: skip
+        if last:
+            return node, part
         node = node[part]
-    node[path[-1]] = value
+    raise AssertionError("unreachable: the loop returns at the path's last part")
 
 
 def _with(plan: Plan, changes: Iterable[Change]) -> Plan:
     data = plan_data(plan)
     for change in changes:
-        _set(data, change.path, _plain(change.value))
+        node, key = _place(data, tuple(change.path))
+        node[key] = _plain(change.value)
     return parse_plan(data)
 
 
@@ -68,6 +118,10 @@ def _plain(value: Any) -> Any:
 
 def apply_changes(plan: Plan, changes: Sequence[Change]) -> tuple[Plan, list[PlanIssue]]:
     """Apply a batch of changes, keeping every valid one.
+
+    A change whose path does not exist in the plan (a channel or month
+    beyond the last, a negative position, a field the plan does not have) is
+    refused like an invalid value, with the place it names.
 
     Returns:
         The plan with every valid change applied, and the issues of the

@@ -9,6 +9,7 @@ problem, and its text is every issue on its own line.
 from __future__ import annotations
 
 import math
+import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
@@ -67,6 +68,8 @@ _NO_VALUE_ERRORS = frozenset(
         "curve_non_working",
         "duplicate_name",
         "model_type",
+        "too_many",
+        "extra_forbidden",
         *_LENGTH_ERRORS,
     }
 )
@@ -79,9 +82,58 @@ _CUSTOM_ERRORS = frozenset(
         "currency",
         "name_length",
         "name_control",
+        "name_invisible",
+        "name_mixed_scripts",
+        "unencodable",
+        "above_bound",
+        "below_bound",
+        "too_many",
     }
 )
 _SECTIONS = {"marketing": "Marketing plan", "pnl": "P&L budget", "targets": "Targets"}
+# What an unknown field is not a field of, by the field that holds it.
+_HOLDERS = {
+    "channels": "a channel",
+    "fixed_costs": "a fixed-cost line",
+    "marketing": "the marketing plan",
+    "pnl": "the P&L budget",
+    "targets": "the targets",
+    "response": "a response curve",
+}
+WHOLE_NUMBER_FIELDS = frozenset({"fiscal_year", "first_month", "schema_version"})
+SHOWN_WHOLE = 100
+"""Text up to this many characters is quoted whole in a message; longer text is cut."""
+SHOWN_CUT = 80
+"""How many characters of a longer text a message quotes, before an ellipsis."""
+MAX_REPORTED_ISSUES = 30
+"""The most problems one refusal lists; the rest are counted."""
+
+
+def shown_text(text: str) -> str:
+    """User text as a message quotes it: cut to 80 characters and an ellipsis when longer
+    than 100; lone surrogates and invisible format characters written as their escapes."""
+    if len(text) > SHOWN_WHOLE:
+        text = f"{text[:SHOWN_CUT]}… ({len(text):,} characters)"
+    # A bidirectional control would reorder the rest of the message, a zero-width
+    # character hide itself: both are shown as their escapes.
+    return encodable(
+        "".join(
+            f"\\u{ord(ch):04x}" if unicodedata.category(ch) in ("Cf", "Zl", "Zp") else ch
+            for ch in text
+        )
+    )
+
+
+def encodable(text: str) -> str:
+    """``text`` with any lone surrogate written as its escape (``\\ud800``), so it encodes."""
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def quoted(value: str) -> str:
+    """User text in quotes, non-printable characters escaped, cut like ``shown_text``."""
+    if len(value) > SHOWN_WHOLE:
+        return f"{value[:SHOWN_CUT]!r}… ({len(value):,} characters)"
+    return repr(value)
 
 
 @dataclass(frozen=True)
@@ -97,15 +149,32 @@ class PlanIssue:
 
     def __str__(self) -> str:
         if not self.has_value:
-            return f"{self.where}: {self.problem}."
+            return encodable(f"{self.where}: {self.problem}.")
         shown = _show_value(self.value, self.field)
-        return f"{self.where}: {shown} is not allowed; {self.problem}."
+        return encodable(f"{self.where}: {shown} is not allowed; {self.problem}.")
 
 
 class PlanValidationError(ValueError):
-    """A plan, or an edit to one, that breaks the plan's rules."""
+    """A plan, or an edit to one, that breaks the plan's rules.
+
+    ``issues`` lists at most ``MAX_REPORTED_ISSUES`` problems, then one that
+    counts the rest, so a refusal stays readable however broken the input.
+    """
 
     def __init__(self, issues: list[PlanIssue]) -> None:
+        if len(issues) > MAX_REPORTED_ISSUES + 1:
+            rest = len(issues) - MAX_REPORTED_ISSUES
+            issues = [
+                *issues[:MAX_REPORTED_ISSUES],
+                PlanIssue(
+                    "And more",
+                    None,
+                    None,
+                    None,
+                    f"{rest:,} other problems are not listed; fix these first",
+                    has_value=False,
+                ),
+            ]
         self.issues = issues
         super().__init__("\n".join(str(issue) for issue in issues))
 
@@ -118,6 +187,12 @@ def explain(error: ValidationError, raw: Any) -> PlanValidationError:
     """Turn pydantic's errors on ``raw`` (the data that failed) into planner's messages."""
     months = _month_labels(raw)
     return PlanValidationError([_issue(detail, raw, months) for detail in reported_errors(error)])
+
+
+def issue_at(raw: Any, loc: tuple[str | int, ...], value: Any, problem: str) -> PlanIssue:
+    """The issue of ``value`` at ``loc`` in the plan data ``raw``, named as ``explain`` names."""
+    detail = {"loc": loc, "type": "plan_shape", "input": value, "msg": problem}
+    return _issue(detail, raw, _month_labels(raw))
 
 
 def reported_errors(error: ValidationError) -> list[dict[str, Any]]:
@@ -134,6 +209,12 @@ def reported_errors(error: ValidationError) -> list[dict[str, Any]]:
 
 def _issue(detail: dict[str, Any], raw: Any, months: list[str] | None) -> PlanIssue:
     loc = [part for part in detail["loc"] if part not in ("once", "monthly")]
+    unknown: str | None = None
+    if detail["type"] == "extra_forbidden" and loc:
+        unknown = str(loc.pop())
+        holder = next((str(p) for p in reversed(loc) if isinstance(p, str)), None)
+        detail = {**detail, "msg": f"{quoted(unknown)} is not a field of "
+                  f"{_HOLDERS.get(holder or '', 'a plan')}"}  # fmt: skip
     parts: list[str] = []
     field: str | None = None
     month: str | None = None
@@ -161,7 +242,7 @@ def _issue(detail: dict[str, Any], raw: Any, months: list[str] | None) -> PlanIs
             node = _child(node, part)
         else:
             field = str(part)
-            label = FIELD_LABELS.get(field, field.replace("_", " "))
+            label = FIELD_LABELS.get(field, shown_text(field.replace("_", " ")))
             parts.append(label if parts else label[:1].upper() + label[1:])
             node = _child(node, part)
         index += 1
@@ -185,7 +266,7 @@ def _problem(detail: dict[str, Any]) -> str:
     if kind == "missing":
         return "is required"
     if kind == "extra_forbidden":
-        return "is not a field of a plan"
+        return str(detail["msg"])
     if kind == "greater_than_equal":
         return f"it must be at least {_bound(ctx['ge'])}"
     if kind == "less_than_equal":
@@ -213,16 +294,23 @@ def _bound(value: float) -> str:
 def _show_value(value: Any, field: str | None) -> str:
     if value is None:
         return "an empty cell"
+    if isinstance(value, str):
+        return quoted(value)
     if isinstance(value, bool) or not isinstance(value, int | float):
-        return repr(value) if isinstance(value, str) else str(value)
+        return shown_text(str(value))
     if isinstance(value, float) and not math.isfinite(value):
         return str(value)
+    if field in WHOLE_NUMBER_FIELDS:
+        # A year is written 2027, never 2,027; a fraction shows it is one: 2027.5.
+        return shown_text(str(value))
     if field in RATE_FIELDS:
         return f"{value:g} ({value * 100:.4g} %)"
     return f"{value:,.10g}"
 
 
 def _child(node: Any, key: Any) -> Any:
+    if isinstance(key, int) and key < 0:
+        return None  # a negative position names nothing, never an item from the end
     try:
         return node[key]
     except (KeyError, IndexError, TypeError):
@@ -233,7 +321,7 @@ def _subject(node: Any, collection: str, position: int) -> str:
     item = _child(_child(node, collection), position)
     name = _child(item, "name")
     if isinstance(name, str) and name.strip():
-        return f"'{name.strip()}'"
+        return f"'{shown_text(name.strip())}'"
     return f"#{position + 1}"
 
 

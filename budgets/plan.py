@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import calendar
 import unicodedata
+from collections.abc import Callable
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
@@ -25,6 +26,7 @@ from pydantic import (
     Field,
     SerializerFunctionWrapHandler,
     Tag,
+    field_validator,
     model_serializer,
     model_validator,
 )
@@ -38,6 +40,31 @@ NAME_MAX_LENGTH = 80
 # would be worth almost everything; above 5 the curve is a switch, not a response.
 SHAPE_MIN = 0.5
 SHAPE_MAX = 5.0
+
+# --- bounds -------------------------------------------------------------------
+# Every amount and count a plan may hold. Each is far above any real business
+# (the largest advertisers spend about EUR 2 bn a month on all their media;
+# the busiest shops see a few billion sessions a month) and low enough that
+# no line of the projection, target solve, response curve or workbook can
+# overflow: with the divisors (CPC, CPM, AOV) at their lowest and everything
+# else at its highest, the largest figure, a year's gross sales, stays below
+# 1e27, against the largest float of 1.8e308 and Excel's 9.99e307.
+MAX_CHANNELS = 150
+MAX_FIXED_COST_LINES = 100
+MAX_MONTHLY_AMOUNT = 1e10
+"""A month's spend of one channel, or a month of one fixed-cost line (plan currency)."""
+MAX_UNIT_PRICE = 1e6
+"""A CPC, CPM, AOV, fulfilment cost per order or returns cost per return (plan currency)."""
+MIN_UNIT_PRICE = 1e-4
+"""The smallest CPC, CPM or AOV (plan currency): spend and revenue are divided by them."""
+MAX_MONTHLY_SESSIONS = 1e10
+"""A month's organic sessions."""
+MAX_CURVE_AMOUNT = 1e18
+"""A response curve's monthly revenue ceiling (beta) and half-saturation spend (k): a
+curve's parameters rather than figures of the plan (a steep S halving its returns far
+out has a ceiling far above any month's revenue), bounded so that k^s stays finite."""
+MAX_YEARLY_TARGET = 1e15
+"""The net-sales target for the year (plan currency)."""
 
 
 class ChannelKind(StrEnum):
@@ -123,7 +150,105 @@ def _shape(value: float) -> float:
     return value
 
 
+def _bound_text(bound: float) -> str:
+    return f"{bound:,.0f}" if bound >= 1 else f"{bound:g}"
+
+
+def _at_most(bound: float, what: str) -> Callable[[float], float]:
+    """A check that ``value <= bound``; ``what`` says what the bound is, for the message."""
+
+    def check(value: float) -> float:
+        if value > bound:
+            raise PydanticCustomError(
+                "above_bound",
+                "must be at most {bound}, the bound on {what}",
+                {"bound": _bound_text(bound), "what": what},
+            )
+        return value
+
+    return check
+
+
+def _at_least(bound: float, what: str) -> Callable[[float], float]:
+    def check(value: float) -> float:
+        if value < bound:
+            raise PydanticCustomError(
+                "below_bound",
+                "must be at least {bound}, the lower bound on {what}",
+                {"bound": _bound_text(bound), "what": what},
+            )
+        return value
+
+    return check
+
+
+# Characters that show nothing (zero-width spaces and joiners, bidirectional
+# controls, fillers) or are not characters at all (lone surrogates,
+# noncharacters): a name holding one could look exactly like another name.
+_INVISIBLE_CATEGORIES = frozenset({"Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
+_INVISIBLE_LETTERS = frozenset("\u034f\u115f\u1160\u17b4\u17b5\u2800\u3164\uffa0")
+# Scripts whose letters look like Latin ones: a word may not mix two of them.
+_LOOKALIKE_SCRIPTS = frozenset({"LATIN", "CYRILLIC", "GREEK", "ARMENIAN", "CHEROKEE", "COPTIC"})
+# Cyrillic and Greek letters drawn like Latin ones (after NFKC and case folding),
+# compared as the Latin letter: "Сosts" (Cyrillic С) is the name "Costs".
+_LOOKALIKES = str.maketrans(
+    {
+        **dict(zip("авеһніјкмортсухѕԁԛԝӏ", "abehhijkmoptcyxsdqwl", strict=True)),  # Cyrillic
+        **dict(zip("αβεηικμνορτυχζϲϳ", "abehikmnoptyxzcj", strict=True)),  # Greek
+    }
+)
+
+
+def unencodable_at(text: str) -> int | None:
+    """The index of the first character of ``text`` that is not valid Unicode (a lone
+    surrogate, as JSON's ``"\\ud800"`` gives), or None when it all encodes as UTF-8."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as error:
+        return error.start
+    return None
+
+
+def _invisible(ch: str) -> bool:
+    return (
+        unicodedata.category(ch) in _INVISIBLE_CATEGORIES
+        or ch in _INVISIBLE_LETTERS
+        or "\ufe00" <= ch <= "\ufe0f"
+        or "\U000e0100" <= ch <= "\U000e01ef"
+    )
+
+
+def _script(ch: str) -> str | None:
+    if not unicodedata.category(ch).startswith("L"):
+        return None
+    return unicodedata.name(ch, "").split(" ", 1)[0] or None
+
+
+def _mixed_word(name: str) -> tuple[str, set[str]] | None:
+    """The first word of ``name`` mixing letters of two look-alike scripts, and the scripts."""
+    for word in unicodedata.normalize("NFKC", name).split():
+        scripts = {script for ch in word if (script := _script(ch)) in _LOOKALIKE_SCRIPTS}
+        if len(scripts) > 1:
+            return word, scripts
+    return None
+
+
+def name_key(name: str) -> str:
+    """A name as names are compared: NFKC-normalised, case-folded, runs of spaces as one
+    space and letters drawn like Latin ones as those; two names with one key look alike."""
+    folded = unicodedata.normalize("NFKC", name).casefold()
+    return " ".join(folded.split()).translate(_LOOKALIKES)
+
+
 def _clean_name(value: str) -> str:
+    position = unencodable_at(value)
+    if position is not None:
+        raise PydanticCustomError(
+            "unencodable",
+            "a name must be valid Unicode text; character {position} is a lone surrogate "
+            "({code}), which no file can hold",
+            {"position": position + 1, "code": f"\\u{ord(value[position]):04x}"},
+        )
     name = value.strip()
     if not 1 <= len(name) <= NAME_MAX_LENGTH:
         raise PydanticCustomError(
@@ -133,6 +258,31 @@ def _clean_name(value: str) -> str:
         )
     if any(unicodedata.category(ch) == "Cc" for ch in name):
         raise PydanticCustomError("name_control", "a name must not contain control characters")
+    hidden = next((index for index, ch in enumerate(name) if _invisible(ch)), None)
+    if hidden is not None:
+        ch = name[hidden]
+        raise PydanticCustomError(
+            "name_invisible",
+            "a name must not contain invisible characters (character {position} is {code} "
+            "{char_name}): the name would look like another",
+            {
+                "position": hidden + 1,
+                "code": f"U+{ord(ch):04X}",
+                "char_name": unicodedata.name(ch, "an unassigned code point"),
+            },
+        )
+    mixed = _mixed_word(name)
+    if mixed is not None:
+        word, scripts = mixed
+        raise PydanticCustomError(
+            "name_mixed_scripts",
+            "a word of a name must not mix {scripts} letters ({word}): it would look like "
+            "another name",
+            {
+                "scripts": " and ".join(sorted(s.title() for s in scripts)),
+                "word": repr(word[:NAME_MAX_LENGTH]),
+            },
+        )
     return name
 
 
@@ -146,10 +296,40 @@ def _iso_currency(value: str) -> str:
 
 
 _Number = Annotated[float, Field(strict=True, allow_inf_nan=False)]
-Money = Annotated[_Number, AfterValidator(_non_negative)]
-PositiveMoney = Annotated[_Number, AfterValidator(_positive)]
+_NON_NEGATIVE = AfterValidator(_non_negative)
+_POSITIVE = AfterValidator(_positive)
+_LEAST_PRICE = AfterValidator(_at_least(MIN_UNIT_PRICE, "a figure spend or revenue is divided by"))
+Spend = Annotated[
+    _Number,
+    _NON_NEGATIVE,
+    AfterValidator(_at_most(MAX_MONTHLY_AMOUNT, "a channel's spend in a month")),
+]
+FixedAmount = Annotated[
+    _Number,
+    _NON_NEGATIVE,
+    AfterValidator(_at_most(MAX_MONTHLY_AMOUNT, "a fixed-cost line's month")),
+]
+CostPerOrder = Annotated[
+    _Number, _NON_NEGATIVE, AfterValidator(_at_most(MAX_UNIT_PRICE, "a cost per order or return"))
+]
+Price = Annotated[
+    _Number, _POSITIVE, _LEAST_PRICE, AfterValidator(_at_most(MAX_UNIT_PRICE, "a CPC, CPM or AOV"))
+]
+Sessions = Annotated[
+    _Number,
+    _NON_NEGATIVE,
+    AfterValidator(_at_most(MAX_MONTHLY_SESSIONS, "a month's organic sessions")),
+]
+CurveAmount = Annotated[
+    _Number,
+    _POSITIVE,
+    _LEAST_PRICE,
+    AfterValidator(_at_most(MAX_CURVE_AMOUNT, "a curve's ceiling and half-way spend")),
+]
+YearTarget = Annotated[
+    _Number, _NON_NEGATIVE, AfterValidator(_at_most(MAX_YEARLY_TARGET, "the net-sales target"))
+]
 Rate = Annotated[_Number, AfterValidator(_fraction)]
-Count = Annotated[_Number, AfterValidator(_non_negative)]
 Name = Annotated[str, Field(strict=True), AfterValidator(_clean_name)]
 Shape = Annotated[_Number, AfterValidator(_shape)]
 
@@ -159,17 +339,19 @@ def _once_or_monthly(value: Any) -> str:
 
 
 _TWELVE = Field(min_length=MONTHS, max_length=MONTHS)
-MonthlyMoney = Annotated[tuple[Money, ...], _TWELVE]
+MonthlySpend = Annotated[tuple[Spend, ...], _TWELVE]
+MonthlyFixedAmount = Annotated[tuple[FixedAmount, ...], _TWELVE]
+MonthlyCostPerOrder = Annotated[tuple[CostPerOrder, ...], _TWELVE]
 MonthlyRate = Annotated[tuple[Rate, ...], _TWELVE]
-MonthlyCount = Annotated[tuple[Count, ...], _TWELVE]
-MonthlyPositiveMoney = Annotated[tuple[PositiveMoney, ...], _TWELVE]
+MonthlySessions = Annotated[tuple[Sessions, ...], _TWELVE]
+MonthlyPrice = Annotated[tuple[Price, ...], _TWELVE]
 # A driver given once for the year (one number) or per month (12 numbers).
 RateSpec = Annotated[
     Annotated[Rate, Tag("once")] | Annotated[MonthlyRate, Tag("monthly")],
     Discriminator(_once_or_monthly),
 ]
-PositiveMoneySpec = Annotated[
-    Annotated[PositiveMoney, Tag("once")] | Annotated[MonthlyPositiveMoney, Tag("monthly")],
+PriceSpec = Annotated[
+    Annotated[Price, Tag("once")] | Annotated[MonthlyPrice, Tag("monthly")],
     Discriminator(_once_or_monthly),
 ]
 
@@ -196,8 +378,8 @@ class ResponseCurve(_Frozen):
     stretches the curve is in ``models.curves``.
     """
 
-    beta: PositiveMoney
-    k: PositiveMoney
+    beta: CurveAmount
+    k: CurveAmount
     s: Shape = 1.0
 
 
@@ -219,12 +401,12 @@ class Channel(_Frozen):
     name: Name
     kind: ChannelKind
     cost_driver: CostDriver
-    spend: MonthlyMoney
-    cpc: PositiveMoneySpec | None = None
-    cpm: PositiveMoneySpec | None = None
+    spend: MonthlySpend
+    cpc: PriceSpec | None = None
+    cpm: PriceSpec | None = None
     ctr: RateSpec | None = None
     conversion_rate: RateSpec = 0.0
-    aov: PositiveMoneySpec | None = None
+    aov: PriceSpec | None = None
     response: ResponseCurve | None = None
 
     @model_validator(mode="after")
@@ -262,6 +444,11 @@ class MarketingPlan(_Frozen):
 
     channels: tuple[Channel, ...] = ()
 
+    @field_validator("channels", mode="before")
+    @classmethod
+    def _not_too_many(cls, value: Any) -> Any:
+        return _at_most_items(value, MAX_CHANNELS, "channels")
+
     @model_validator(mode="after")
     def _names_unique(self) -> MarketingPlan:
         _check_unique([c.name for c in self.channels], "channel")
@@ -278,21 +465,26 @@ class FixedCostLine(_Frozen):
     """A fixed-cost line of the P&L (personnel, platform, rent...), 12 monthly amounts."""
 
     name: Name
-    amounts: MonthlyMoney
+    amounts: MonthlyFixedAmount
 
 
 class PnlBudget(_Frozen):
     """The e-commerce P&L drivers, 12 months each (DOMAIN.md section 2)."""
 
-    organic_sessions: MonthlyCount
+    organic_sessions: MonthlySessions
     site_conversion_rate: MonthlyRate
-    site_aov: MonthlyPositiveMoney
+    site_aov: MonthlyPrice
     return_rate: MonthlyRate
     cogs_rate: MonthlyRate
-    fulfilment_cost_per_order: MonthlyMoney
-    returns_cost_per_return: MonthlyMoney
+    fulfilment_cost_per_order: MonthlyCostPerOrder
+    returns_cost_per_return: MonthlyCostPerOrder
     payment_fee_rate: MonthlyRate
     fixed_costs: tuple[FixedCostLine, ...] = ()
+
+    @field_validator("fixed_costs", mode="before")
+    @classmethod
+    def _not_too_many(cls, value: Any) -> Any:
+        return _at_most_items(value, MAX_FIXED_COST_LINES, "fixed-cost lines")
 
     @model_validator(mode="after")
     def _names_unique(self) -> PnlBudget:
@@ -318,7 +510,7 @@ class Targets(_Frozen):
     Margins are fractions of net sales and may be negative (a planned loss).
     """
 
-    net_sales: Money
+    net_sales: YearTarget
     ebitda_margin: Annotated[_Number, Field(ge=-1.0, le=1.0)]
     cm3_margin: Annotated[_Number, Field(ge=-1.0, le=1.0)] | None = None
 
@@ -350,10 +542,22 @@ def fiscal_month_labels(fiscal_year: int, first_month: int) -> tuple[str, ...]:
     return tuple(labels)
 
 
+def _at_most_items(value: Any, most: int, what: str) -> Any:
+    """Refuse a list longer than ``most`` before any of its items is validated."""
+    if isinstance(value, list | tuple) and len(value) > most:
+        raise PydanticCustomError(
+            "too_many",
+            "a plan may have at most {most} {what} (this one has {count:,})",
+            {"most": most, "what": what, "count": len(value)},
+        )
+    return value
+
+
 def _check_unique(names: list[str], what: str) -> None:
+    """Names must differ once compared as ``name_key`` compares them (case, NFKC, look-alikes)."""
     seen: dict[str, int] = {}
     for index, name in enumerate(names):
-        key = name.casefold()
+        key = name_key(name)
         if key in seen:
             raise PydanticCustomError(
                 "duplicate_name",

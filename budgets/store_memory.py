@@ -6,7 +6,6 @@ import threading
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
-from budgets.files import plan_from_json
 from budgets.plan import Plan
 from budgets.store_model import (
     ApprovedVersionError,
@@ -25,6 +24,7 @@ from budgets.store_model import (
     restore_request,
     save_request,
     sorted_summaries,
+    stored_plan_content,
     utc_now,
 )
 
@@ -110,7 +110,7 @@ class InMemoryPlanStore(PlanStore):
             number = len(stored.versions) if version is None else version
             info = stored.info(number)
             plan_json = stored.versions[number - 1][1]
-        return StoredPlan(info, plan_from_json(plan_json))
+        return StoredPlan(info, stored_plan_content(info, plan_json, "memory"))
 
     def list(self) -> tuple[PlanSummary, ...]:
         with self._lock:

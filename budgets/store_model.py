@@ -257,6 +257,34 @@ class StoreUnavailableError(PlanStoreError):
     """The plan database cannot be reached or used."""
 
 
+class StoredVersionInvalidError(PlanStoreError):
+    """A stored version whose content no longer reads as a valid plan (a damaged row, or
+    a plan saved before a rule it breaks); ``issues`` are the plan's problems."""
+
+    def __init__(self, info: VersionInfo, where: str, error: PlanValidationError) -> None:
+        self.info, self.issues = info, error.issues
+        problems = "\n".join(f"- {issue}" for issue in error.issues)
+        super().__init__(
+            f"Version {info.version} of the {info.key} in the plan database at {where} cannot "
+            f"be opened: it does not read as a valid plan.\n{problems}"
+        )
+
+
+def stored_plan_content(info: VersionInfo, plan_json: Any, where: str) -> Plan:
+    """A stored version's plan from its JSON.
+
+    Raises:
+        StoredVersionInvalidError: the JSON is not text or not a valid plan.
+    """
+    if not isinstance(plan_json, str | bytes):
+        problem = f"the stored content is {type(plan_json).__name__}, not JSON text"
+        raise StoredVersionInvalidError(info, where, PlanValidationError.single("Plan", problem))
+    try:
+        return plan_from_json(plan_json)
+    except PlanValidationError as error:
+        raise StoredVersionInvalidError(info, where, error) from None
+
+
 # --- the interface ------------------------------------------------------------
 
 

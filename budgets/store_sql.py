@@ -9,6 +9,7 @@ unique, so a save that slipped past the lock would still be refused.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -31,7 +32,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import Connection
 from sqlalchemy.pool import ConnectionPoolEntry
 
-from budgets.files import plan_from_json
+from budgets.errors import encodable, shown_text
 from budgets.plan import Plan
 from budgets.store_model import (
     ApprovedVersionError,
@@ -51,6 +52,7 @@ from budgets.store_model import (
     restore_request,
     save_request,
     sorted_summaries,
+    stored_plan_content,
     utc_now,
 )
 from budgets.store_schema import (
@@ -63,6 +65,8 @@ from budgets.store_schema import (
 )
 
 BUSY_TIMEOUT_S = 5.0
+# The database's own words on why it failed, cut there: a driver may quote a whole query.
+_REASON_LENGTH = 300
 
 
 def sqlite_url(path: str | Path) -> URL:
@@ -75,6 +79,14 @@ def _utc(moment: datetime) -> datetime:
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
+def describe(url: URL) -> str:
+    """Where a store's database is, as its messages name it: a SQLite file's path, or the
+    URL without its password."""
+    if url.get_backend_name() == "sqlite" and url.database:
+        return str(Path(url.database).expanduser())
+    return str(url.render_as_string(hide_password=True))
+
+
 def _sqlite_engine(url: URL) -> Engine:
     database = url.database or ""
     if database in ("", ":memory:") or database.startswith("file:"):
@@ -82,7 +94,15 @@ def _sqlite_engine(url: URL) -> Engine:
             "A SQLite plan database must be a file path; use InMemoryPlanStore for memory."
         )
     path = Path(database).expanduser()
-    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        # A file where a folder should be, a folder that may not be written...
+        reason = error.strerror or type(error).__name__
+        raise StoreUnavailableError(
+            f"The plan database at {path} cannot be created: its folder {path.parent} cannot "
+            f"be made ({reason}). Set BUDGET_DB_PATH to a file in a folder you may write to."
+        ) from None
     engine = create_engine(url.set(database=str(path)), connect_args={"timeout": BUSY_TIMEOUT_S})
 
     @event.listens_for(engine, "connect")
@@ -106,13 +126,32 @@ def _sqlite_engine(url: URL) -> Engine:
     return engine
 
 
+_PASSWORD = re.compile(r"(://[^:/@]*:)[^@]*@")
+
+
+def _parsed(url: str | URL) -> URL:
+    try:
+        return make_url(url)
+    except exc.ArgumentError:
+        shown = shown_text(_PASSWORD.sub(r"\1***@", str(url)))
+        raise StoreUnavailableError(
+            f"The plan database URL {shown!r} (BUDGET_DB_URL) is not a database URL; write it "
+            "as postgresql+psycopg://user:password@host/budgets or sqlite:////path/plans.db."
+        ) from None
+
+
 def _engine(url: str | URL) -> Engine:
-    parsed = make_url(url)
+    parsed = _parsed(url)
     backend = parsed.get_backend_name()
     if backend == "sqlite":
         return _sqlite_engine(parsed)
     if backend == "postgresql":
-        return create_engine(parsed, pool_pre_ping=True)
+        try:
+            return create_engine(parsed, pool_pre_ping=True)
+        except (exc.ArgumentError, ImportError) as error:
+            raise StoreUnavailableError(
+                f"The plan database at {describe(parsed)} cannot be used: {error}"
+            ) from None
     raise StoreUnavailableError(
         f"The plan store runs on SQLite or PostgreSQL, not {backend!r} "
         f"({parsed.render_as_string(hide_password=True)})."
@@ -203,13 +242,21 @@ class SqlPlanStore(PlanStore):
 
     @contextmanager
     def _reaching(self) -> Iterator[None]:
+        """Database failures as ``StoreUnavailableError``: which database, and why.
+
+        A constraint's refusal (``IntegrityError``) is left to the caller, who
+        turns it into a conflict; every other failure of the database (it is
+        unreachable, locked, not a database, damaged) is the store's.
+        """
         try:
             yield
-        except (exc.OperationalError, exc.InterfaceError) as error:
-            where = self.url.render_as_string(hide_password=True)
+        except exc.IntegrityError:
+            raise
+        except exc.DBAPIError as error:
             reason = str(error.orig).strip().splitlines()[0] if error.orig else str(error)
             raise StoreUnavailableError(
-                f"The plan database at {where} cannot be used right now: {reason}"
+                f"The plan database at {describe(self.url)} cannot be used right now: "
+                f"{encodable(reason[:_REASON_LENGTH])}"
             ) from error
 
     @contextmanager
@@ -340,7 +387,8 @@ class SqlPlanStore(PlanStore):
             ).first()
         if row is None:
             raise VersionNotFoundError(PlanKey(plan.name, plan.fiscal_year), number, latest)
-        return StoredPlan(_info(row), plan_from_json(row.plan_json))
+        info = _info(row)
+        return StoredPlan(info, stored_plan_content(info, row.plan_json, describe(self.url)))
 
     def list(self) -> tuple[PlanSummary, ...]:
         versions, approved_ones = plan_versions.alias("newer"), approvals.alias("approved")

@@ -44,11 +44,22 @@ from datetime import datetime
 
 import numpy as np
 import pandas as pd
+from pydantic import ValidationError
 from scipy.optimize import least_squares
 from scipy.special import expit
 
 from budgets import MONTHS, ResponseCurve
-from budgets.plan import SHAPE_MAX, SHAPE_MIN
+from budgets.errors import quoted, shown_text
+from budgets.plan import (
+    MAX_CHANNELS,
+    MAX_CURVE_AMOUNT,
+    MAX_MONTHLY_AMOUNT,
+    MIN_UNIT_PRICE,
+    NAME_MAX_LENGTH,
+    SHAPE_MAX,
+    SHAPE_MIN,
+    unencodable_at,
+)
 from models.formatting import format_amount, format_money, format_rate
 
 HISTORY_COLUMNS: tuple[str, ...] = ("month", "channel", "spend", "revenue")
@@ -59,6 +70,21 @@ HISTORY_HELP = (
     "currency, with a decimal point and no currency sign."
 )
 MIN_MONTHS = 6
+MEGABYTE = 1024 * 1024
+# A history file is read within bounded work: at most 10 MB, 50 columns and
+# 20,000 rows (every month of ten years for 150 channels, the most a plan has),
+# amounts within the plan's bounds. Beyond them it is refused before pandas
+# reads it.
+MAX_HISTORY_BYTES = 10 * MEGABYTE
+MAX_HISTORY_COLUMNS = 50
+MAX_HISTORY_ROWS = 20_000
+MAX_HEADER_CHARACTERS = 10_000
+MAX_HISTORY_REVENUE = 1e15
+"""A month's attributed revenue of one channel in a history file (plan currency)."""
+# How many of a file's channels a refusal names before it counts the rest.
+_NAMED_CHANNELS = 10
+# The fit's bounds: 1/1000 to 1000 times the data, as natural logarithms.
+_DECADES = math.log(1e3)
 # Spend that moves less than this between its lowest and highest month shows
 # one point of the curve, not its shape.
 MIN_SPEND_RANGE = 0.05
@@ -224,9 +250,16 @@ def curve_from_knowledge(
         )
     q = 1.0 / math.sqrt(2.0 * ratio ** (shape - 1.0))
     kappa = (q * ratio**shape - 1.0) / (1.0 - q)
-    return ResponseCurve(
-        beta=roas * spend * (1.0 + kappa), k=spend * kappa ** (1.0 / shape), s=shape
-    )
+    beta, k = roas * spend * (1.0 + kappa), spend * kappa ** (1.0 / shape)
+    for name, value in (("revenue ceiling", beta), ("half-way spend", k)):
+        if not MIN_UNIT_PRICE <= value <= MAX_CURVE_AMOUNT:
+            raise CurveError(
+                label,
+                halved_at,
+                f"the curve it gives has a {name} of {value:,.6g}, outside the "
+                f"{MIN_UNIT_PRICE:g} to {MAX_CURVE_AMOUNT:,.0f} a plan's curves may have",
+            )
+    return ResponseCurve(beta=beta, k=k, s=shape)
 
 
 def curve_points(
@@ -303,17 +336,19 @@ def _parse_amount(text: str) -> float | None:
         return None
 
 
-def read_history(data: bytes | str) -> History:
-    """Read a ``month, channel, spend, revenue`` CSV file (header names without case or spaces).
-
-    Rows with a month that is not a month, an amount that is not a finite
-    number, a negative amount or a month given twice for a channel are left
-    out and reported against their channel. Other columns are ignored.
+def _history_text(data: bytes | str) -> str:
+    """The file as text, refused before pandas reads it when it is not one a plan could use.
 
     Raises:
-        HistoryError: when the file is not text, not CSV, has no rows, or
-            lacks one of the four columns.
+        HistoryError: over 10 MB, not UTF-8, NUL characters, a header over
+            50 columns or 10,000 characters, or more than 20,000 rows.
     """
+    size = len(data) if isinstance(data, bytes) else len(data.encode("utf-8", "surrogatepass"))
+    if size > MAX_HISTORY_BYTES:
+        raise HistoryError(
+            f"File: it is {size / MEGABYTE:.1f} MB, over the {MAX_HISTORY_BYTES // MEGABYTE} MB "
+            "a history file may have."
+        )
     if isinstance(data, bytes):
         try:
             text = data.decode("utf-8-sig")
@@ -321,12 +356,53 @@ def read_history(data: bytes | str) -> History:
             raise HistoryError("File: it is not a text (UTF-8) CSV file.") from None
     else:
         text = data
+    if unencodable_at(text) is not None:
+        raise HistoryError("File: it is not valid Unicode text (it holds a lone surrogate).")
+    nul = text.find("\x00")
+    if nul >= 0:
+        raise HistoryError(
+            f"File: line {text.count(chr(10), 0, nul) + 1} holds a NUL character, which a "
+            "text CSV file never does; save the history as CSV (UTF-8) and upload it again."
+        )
+    header = text.split("\n", 1)[0]
+    columns = header.count(",") + 1
+    if columns > MAX_HISTORY_COLUMNS or len(header) > MAX_HEADER_CHARACTERS:
+        raise HistoryError(
+            f"File: its header has {columns:,} columns and {len(header):,} characters; a "
+            f"history file has the columns {', '.join(HISTORY_COLUMNS)} (at most "
+            f"{MAX_HISTORY_COLUMNS} columns and {MAX_HEADER_CHARACTERS:,} characters in all)."
+        )
+    lines = text.count("\n") + (not text.endswith("\n"))
+    if lines - 1 > MAX_HISTORY_ROWS:
+        raise HistoryError(
+            f"File: it has {lines - 1:,} rows; a history file has at most "
+            f"{MAX_HISTORY_ROWS:,} (every month of ten years for {MAX_CHANNELS} channels)."
+        )
+    return text
+
+
+def read_history(data: bytes | str) -> History:
+    """Read a ``month, channel, spend, revenue`` CSV file (header names without case or spaces).
+
+    Rows with a month that is not a month, an amount that is not a finite
+    number, a negative amount or a month given twice for a channel are left
+    out and reported against their channel. Other columns are ignored.
+
+    A file over the bounds of ``_history_text`` is refused before it is read;
+    amounts above a plan's bounds (spend 1e10, revenue 1e15 a month) and
+    channel names over 80 characters are reported against their row.
+
+    Raises:
+        HistoryError: when the file is not text, not CSV, has no rows, lacks
+            one of the four columns, or is larger than any plan's history.
+    """
+    text = _history_text(data)
     try:
         frame = pd.read_csv(
             io.StringIO(text), dtype=str, keep_default_na=False, skipinitialspace=True
         )
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as error:
-        raise HistoryError(f"File: it is not a CSV file ({error}).") from None
+        raise HistoryError(f"File: it is not a CSV file ({shown_text(str(error))}).") from None
     frame.columns = [str(column).strip().casefold() for column in frame.columns]
     missing = [column for column in HISTORY_COLUMNS if column not in frame.columns]
     if missing:
@@ -341,30 +417,45 @@ def read_history(data: bytes | str) -> History:
     problems: dict[str, list[str]] = {}
     seen: dict[tuple[str, pd.Period], int] = {}
     order: list[str] = []
+    known: set[str] = set()
     for position, record in enumerate(frame[list(HISTORY_COLUMNS)].itertuples(index=False)):
         line = position + 2  # the header is line 1
         month_text, channel, spend_text, revenue_text = (str(v) for v in record)
         channel = channel.strip()
         key = channel.casefold()
-        if channel and channel not in order and key not in {c.casefold() for c in order}:
+        if channel and key not in known:
+            known.add(key)
             order.append(channel)
         issues: list[str] = []
         if not channel:
             issues.append(f"Line {line}: the channel is empty")
+        elif len(channel) > NAME_MAX_LENGTH:
+            issues.append(
+                f"Line {line}: the channel {quoted(channel)} is not allowed; a channel's name "
+                f"has at most {NAME_MAX_LENGTH} characters"
+            )
         month = _parse_month(month_text)
         if month is None:
             issues.append(
-                f"Line {line}: month '{month_text.strip()}' is not a month; "
+                f"Line {line}: month {quoted(month_text.strip())} is not a month; "
                 "write it as 2026-01 or Jan 2026"
             )
         amounts: dict[str, float] = {}
-        for name, raw in (("spend", spend_text), ("revenue", revenue_text)):
+        for name, raw, most in (
+            ("spend", spend_text, MAX_MONTHLY_AMOUNT),
+            ("revenue", revenue_text, MAX_HISTORY_REVENUE),
+        ):
             value = _parse_amount(raw)
             if value is None or not math.isfinite(value):
-                issues.append(f"Line {line}: {name} '{raw.strip()}' is not a number")
+                issues.append(f"Line {line}: {name} {quoted(raw.strip())} is not a number")
             elif value < 0:
                 issues.append(
                     f"Line {line}: {name} {value:,.10g} is not allowed; it must be 0 or more"
+                )
+            elif value > most:
+                issues.append(
+                    f"Line {line}: {name} {value:,.10g} is not allowed; it must be at most "
+                    f"{most:,.0f}, the bound on a channel's {name} in a month"
                 )
             else:
                 amounts[name] = value
@@ -458,8 +549,13 @@ def fit_curve(
         shown = "; ".join(problems[:3]) + ("; ..." if len(problems) > 3 else "")
         return _refuse(channel, f"some of its rows cannot be used ({shown})")
     if rows.empty:
-        known = ", ".join(f"'{name}'" for name in history.channels) or "none"
-        return _refuse(channel, f"the file has no rows for '{channel}' (its channels: {known})")
+        named = history.channels[:_NAMED_CHANNELS]
+        known = ", ".join(quoted(name) for name in named) or "none"
+        if len(history.channels) > len(named):
+            known += f" and {len(history.channels) - len(named):,} more"
+        return _refuse(
+            channel, f"the file has no rows for {quoted(channel)} (its channels: {known})"
+        )
     calendar_index = (
         np.ones(MONTHS)
         if demand_by_calendar_month is None
@@ -523,8 +619,17 @@ def fit_curve(
         result: np.ndarray = (model(theta) - revenue) / scale
         return result
 
-    lower = [math.log(scale * 1e-3), math.log(span[0] * 1e-3)]
-    upper = [math.log(scale * 1e3), math.log(span[1] * 1e3)]
+    # Within 1/1000 to 1000 times the data, and within what a plan's curves may hold.
+    least, most = math.log(MIN_UNIT_PRICE), math.log(MAX_CURVE_AMOUNT)
+    lower = [max(math.log(scale) - _DECADES, least), max(math.log(span[0]) - _DECADES, least)]
+    upper = [min(math.log(scale) + _DECADES, most), min(math.log(span[1]) + _DECADES, most)]
+    if lower[0] >= upper[0] or lower[1] >= upper[1]:
+        return _refuse(
+            channel,
+            "its spend or revenue is too small or too large for a curve a plan can hold "
+            f"(from {MIN_UNIT_PRICE:g} to {MAX_CURVE_AMOUNT:,.0f})",
+            points,
+        )
     if fit_shape:
         lower.append(SHAPE_MIN)
         upper.append(SHAPE_MAX)
@@ -538,13 +643,23 @@ def fit_curve(
         ]
         if fit_shape:
             start.append(fixed_shape)
-        result = least_squares(residuals, np.array(start), bounds=(lower, upper), method="trf")
-        if best is None or result.cost < best.cost:
+        try:
+            with np.errstate(all="ignore"):
+                result = least_squares(
+                    residuals, np.array(start), bounds=(lower, upper), method="trf"
+                )
+        except (ValueError, OverflowError, FloatingPointError, np.linalg.LinAlgError):
+            continue  # this start leads nowhere; the others may not
+        if np.isfinite(result.cost) and (best is None or result.cost < best.cost):
             best = result
-    assert best is not None
+    if best is None:
+        return _refuse(channel, "no curve fits its months (the fit did not converge)", points)
     theta = best.x
     s_fit = float(theta[2]) if fit_shape else fixed_shape
-    curve = ResponseCurve(beta=math.exp(theta[0]), k=math.exp(theta[1]), s=s_fit)
+    try:
+        curve = ResponseCurve(beta=math.exp(theta[0]), k=math.exp(theta[1]), s=s_fit)
+    except ValidationError:
+        return _refuse(channel, "the fitted curve is outside what a plan's curves may hold", points)
     fitted = model(theta)
     residual = revenue - fitted
     r_squared = 1.0 - float((residual**2).sum()) / total_variation

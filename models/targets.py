@@ -40,6 +40,7 @@ import numpy as np
 from scipy.optimize import brentq, minimize_scalar
 
 from budgets import Plan
+from budgets.plan import MAX_MONTHLY_AMOUNT, MAX_UNIT_PRICE
 from models.formatting import (
     format_change,
     format_money_compact,
@@ -203,12 +204,14 @@ def solve_targets(plan: Plan, arrays: PlanArrays, lines: np.ndarray) -> TargetRe
         target_roas_year=_target_roas_sentence(
             c2[-1], return_rate[-1], t, target_roas[-1], implied, m, float(fixed_share)
         ),
-        max_marketing=_max_marketing(
-            arrays, lines, m, currency, [c.name for c in plan.marketing.channels]
+        max_marketing=_spend_within_bounds(
+            arrays,
+            currency,
+            _max_marketing(arrays, lines, m, currency, [c.name for c in plan.marketing.channels]),
         ),
         net_sales_needed=_net_sales_needed(lines, m, currency),
         conversion_needed=_conversion_needed(arrays, lines, m),
-        aov_needed=_aov_needed(arrays, lines, m, currency),
+        aov_needed=_aov_within_bounds(arrays, currency, _aov_needed(arrays, lines, m, currency)),
         net_sales_gap=_net_sales_gap(net[-1], targets.net_sales, currency),
     )
 
@@ -661,6 +664,48 @@ def _aov_needed_on_curves(
         "curves keep the revenue their curves give, in fewer, larger orders.",
         factor=factor,
     )  # fmt: skip
+
+
+def _spend_within_bounds(arrays: PlanArrays, currency: str, solve: TargetSolve) -> TargetSolve:
+    """The largest budget, unless it takes a channel's month past the bound a plan holds."""
+    highest = float(arrays.spend.max()) if arrays.spend.size else 0.0
+    if solve.status is not SolveStatus.REACHED or not solve.factor:
+        return solve
+    if highest * solve.factor <= MAX_MONTHLY_AMOUNT:
+        return solve
+    return replace(
+        solve,
+        status=SolveStatus.UNBOUNDED,
+        value=None,
+        factor=None,
+        explanation=(
+            "No upper limit within what a plan holds: the margin stays at the target until "
+            f"spend rises {format_change(solve.factor - 1)}, which takes the largest planned "
+            f"month ({format_money_compact(highest, currency)}) past "
+            f"{format_money_compact(MAX_MONTHLY_AMOUNT, currency)}, the most a channel may "
+            "spend in a month."
+        ),
+    )
+
+
+def _aov_within_bounds(arrays: PlanArrays, currency: str, solve: TargetSolve) -> TargetSolve:
+    """The AOV needed, unless it takes an AOV past the bound a plan holds."""
+    highest = float(max(arrays.site_aov.max(), arrays.aov.max(initial=0.0)))
+    if solve.status is not SolveStatus.REACHED or not solve.factor:
+        return solve
+    if highest * solve.factor <= MAX_UNIT_PRICE:
+        return solve
+    return replace(
+        solve,
+        status=SolveStatus.UNREACHABLE,
+        value=None,
+        factor=None,
+        explanation=(
+            f"Unreachable, because the AOV would have to rise {format_change(solve.factor - 1)},"
+            f" taking the highest planned AOV ({format_money_compact(highest, currency)}) past "
+            f"{format_money_compact(MAX_UNIT_PRICE, currency)}, the most an AOV may be."
+        ),
+    )
 
 
 def _net_sales_gap(net_sales: float, target: float, currency: str) -> TargetSolve:

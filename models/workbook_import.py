@@ -18,9 +18,14 @@ significant digits and LibreOffice saves 15, so a plan whose numbers have up
 to 15 (anything a planner types) comes back equal; a computed value such as
 0.1 + 0.2 comes back rounded in its last digit.
 
-Untrusted files are refused before they are parsed: over 10 MB, archives that
-unpack to more than 100 MB or compress suspiciously well (a zip bomb),
-macro-enabled workbooks and anything that is not an .xlsx workbook. XML is
+Untrusted files are refused before they are parsed: over 10 MB, archives of
+more than 40 parts, that unpack to more than 100 MB or hold a part of more
+than 20 MB, whose XML holds more tags
+than the largest plan's workbook could (counted a megabyte at a time) or that
+compress suspiciously well (a zip bomb), macro-enabled workbooks and anything
+that is not an .xlsx workbook. A sheet whose declared dimension reaches
+beyond 2,500 rows is refused before its cells are read, and cells are read
+up to that row and the FY column only, so a far-away cell costs nothing. XML is
 parsed by openpyxl through defusedxml, which refuses entity declarations (the
 "billion laughs" XML bomb). Every refusal is a ``WorkbookRefusedError``; a workbook
 that is ours but wrong (moved cells, text in a number cell, a rate above
@@ -33,6 +38,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, NoReturn
@@ -43,8 +49,8 @@ from openpyxl.utils import get_column_letter
 from pydantic import ValidationError
 
 from budgets import MONTHS, ChannelKind, CostDriver, Plan, PlanIssue, PlanValidationError
-from budgets.errors import explain, reported_errors
-from budgets.plan import fiscal_month_labels
+from budgets.errors import explain, reported_errors, shown_text
+from budgets.plan import MAX_CHANNELS, MAX_FIXED_COST_LINES, fiscal_month_labels
 from models.workbook import follow_year_formula
 from models.workbook_layout import (
     ASSUMPTIONS,
@@ -88,7 +94,18 @@ from models.workbook_layout import (
 
 MEGABYTE = 1024 * 1024
 MAX_FILE_BYTES = 10 * MEGABYTE
+# The largest plan the rules allow (budgets.samples.largest_plan: 150 channels,
+# every driver monthly, a curve on every traffic channel, 100 fixed-cost lines)
+# exports 19 parts that unpack to 2.7 MB of XML with 173,000 tags, in sheets of
+# at most 1,233 rows. Excel and LibreOffice add parts and markup when they save
+# it again; a workbook beyond twice what such a plan can fill is refused before
+# it is parsed, so reading any upload stays bounded (docs/limits.md).
+MAX_PARTS = 40
 MAX_UNPACKED_BYTES = 100 * MEGABYTE
+MAX_PART_BYTES = 20 * MEGABYTE
+MAX_XML_TAGS = 350_000
+MAX_SHEET_ROWS = 2_500
+_CHUNK_BYTES = MEGABYTE
 # An exported workbook's largest part compresses about 15:1; a zip bomb, 1000:1.
 MAX_COMPRESSION_RATIO = 100
 RATIO_CHECKED_ABOVE_BYTES = MEGABYTE
@@ -156,6 +173,11 @@ def check_upload(data: bytes) -> None:
         _refuse("it is not an Excel workbook (.xlsx); CSV, .xls and other files cannot be imported")
     with archive:
         members = archive.infolist()
+        if len(members) > MAX_PARTS:
+            _refuse(
+                f"it has {len(members):,} parts; an exported workbook has about 20 and at most "
+                f"{MAX_PARTS} are read"
+            )
         unpacked = sum(member.file_size for member in members)
         if unpacked > MAX_UNPACKED_BYTES:
             _refuse(
@@ -169,6 +191,13 @@ def check_upload(data: bytes) -> None:
                     f"its part {member.filename!r} is compressed {ratio:,.0f} to 1, far more than "
                     "a real workbook; the file looks like a zip bomb"
                 )
+            if member.file_size > MAX_PART_BYTES:
+                _refuse(
+                    f"its part {shown_text(member.filename)!r} unpacks to "
+                    f"{member.file_size / MEGABYTE:,.0f} MB, over the {MAX_PART_BYTES // MEGABYTE} "
+                    "MB any part of a plan's workbook may have (the largest plan's largest sheet "
+                    "has 2.3 MB)"
+                )
         names = {member.filename.lower() for member in members}
         if any(name.endswith("vbaproject.bin") for name in names):
             _refuse_macros()
@@ -179,6 +208,42 @@ def check_upload(data: bytes) -> None:
             _refuse_macros()
         if _SPREADSHEET not in content_types:
             _refuse("it is not an Excel workbook (.xlsx); it is another kind of Office file")
+        _check_markup(archive, members)
+
+
+def _check_markup(archive: zipfile.ZipFile, members: list[zipfile.ZipInfo]) -> None:
+    """Refuse a workbook whose XML holds more tags than the largest plan's could.
+
+    Every element, cell or not, starts with '<' (text and attributes cannot
+    hold one), so counting them bounds what the parser will build. The parts
+    are unpacked a megabyte at a time and counting stops at the bound.
+    """
+    tags = 0
+    for member in members:
+        if member.is_dir():
+            continue
+        try:
+            tags = _count_tags(archive, member, tags)
+        except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError) as error:
+            _refuse(
+                f"its part {shown_text(member.filename)!r} is damaged and cannot be unpacked "
+                f"({type(error).__name__}: {shown_text(str(error))})"
+            )
+
+
+def _count_tags(archive: zipfile.ZipFile, member: zipfile.ZipInfo, tags: int) -> int:
+    """``tags`` plus the '<' in ``member``; refuses the workbook once past the bound."""
+    with archive.open(member) as part:
+        while chunk := part.read(_CHUNK_BYTES):
+            tags += chunk.count(b"<")
+            if tags > MAX_XML_TAGS:
+                _refuse(
+                    f"its XML holds more than {MAX_XML_TAGS:,} tags (more than the largest "
+                    f"plan, {MAX_CHANNELS} channels and {MAX_FIXED_COST_LINES} fixed-cost "
+                    f"lines, fills; the part {shown_text(member.filename)!r} reaches it), so "
+                    "it was not read"
+                )
+    return tags
 
 
 def _member(archive: zipfile.ZipFile, lower_name: str) -> zipfile.ZipInfo:
@@ -219,14 +284,27 @@ def _read_cells(data: bytes) -> dict[str, SheetCells]:
     """
     try:
         return _parse_cells(data)
+    except _TooManyRowsError as error:
+        _refuse(
+            f"its sheet '{error.sheet}' declares cells down to row {error.rows:,}; the largest "
+            f"plan ({MAX_CHANNELS} channels, {MAX_FIXED_COST_LINES} fixed-cost lines) fills "
+            f"fewer than {MAX_SHEET_ROWS:,} rows, so it was not read (delete the cells below "
+            "the plan and save again)"
+        )
     except Exception as error:  # the file's failure, not ours: see the docstring
         if _caused_by_entities(error):
             _refuse(
                 "it declares XML entities (a DTD), which workbooks never need and XML bombs "
                 "use; it was not read"
             )
-        reason = str(error).split("\n", 1)[0]
+        reason = shown_text(str(error).split("\n", 1)[0])
         _refuse(f"it could not be read as an Excel workbook ({type(error).__name__}: {reason})")
+
+
+class _TooManyRowsError(Exception):
+    def __init__(self, sheet: str, rows: int) -> None:
+        self.sheet, self.rows = sheet, rows
+        super().__init__(f"{sheet}: {rows} rows")
 
 
 def _caused_by_entities(error: BaseException) -> bool:
@@ -249,7 +327,14 @@ def _parse_cells(data: bytes) -> dict[str, SheetCells]:
             if title not in cells:
                 continue
             sheet = cells[title]
-            for row in book[title].iter_rows(max_col=FY_COLUMN):
+            worksheet = book[title]
+            declared = worksheet.max_row
+            if declared is not None and declared > MAX_SHEET_ROWS:
+                # A cell far below the plan (row 10,000,000) would make openpyxl
+                # produce every empty row above it.
+                raise _TooManyRowsError(title, declared)
+            rows = MAX_SHEET_ROWS if declared is None else declared
+            for row in worksheet.iter_rows(max_row=rows, max_col=FY_COLUMN):
                 for cell in row:
                     value = getattr(cell, "value", None)
                     if value is not None:

@@ -21,6 +21,10 @@ if key is None:
     st.stop()
 
 versions = storage.history(key)
+if not versions:
+    # The store could not list them: its message, and the plan in hand stays open.
+    state.show_messages()
+    st.stop()
 st.subheader(f"Versions of '{key.name}' FY{key.fiscal_year}")
 st.dataframe(
     tables.versions(versions),

@@ -60,8 +60,11 @@ def running_app(env: dict[str, str] | None = None) -> Iterator[str]:
 
 
 @contextmanager
-def browser_page(url: str, height: int = 1000) -> Iterator[object]:
-    """Debian's Chromium, headless, on the app at ``url``, its first page drawn."""
+def browser_page(url: str, height: int = 1000, width: int = 1440) -> Iterator[object]:
+    """Debian's Chromium, headless, on the app at ``url``, its first page drawn.
+
+    The page may read and write the clipboard, as a person's paste does.
+    """
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
@@ -69,7 +72,9 @@ def browser_page(url: str, height: int = 1000) -> Iterator[object]:
             executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
         )
         try:
-            page = browser.new_page(viewport={"width": 1440, "height": height})
+            context = browser.new_context(viewport={"width": width, "height": height})
+            context.grant_permissions(["clipboard-read", "clipboard-write"], origin=url)
+            page = context.new_page()
             open_app_page(page, url)
             yield page
         finally:
@@ -107,30 +112,70 @@ def grid_cell(grid, column: int, row: int):  # type: ignore[no-untyped-def]
     return grid.locator(f"[data-testid='glide-cell-{column}-{row}']")
 
 
-def type_into_cell(page, grid, column: int, row: int, text: str) -> None:  # type: ignore[no-untyped-def]
-    """Select a cell with the keyboard from the row's label, open its editor, type and commit.
+KEY_INTERVAL_MS = 60  # a person typing steadily: one key every 60 ms
+HEADER_HEIGHT, ROW_HEIGHT = 35, 35
 
-    The grid may still be settling after a rerun (a dialog closing, a toast):
-    selection is retried until the cell's editor opens.
+
+def press_keys(page, keys: str) -> None:  # type: ignore[no-untyped-def]
+    """Type ``keys`` as a person does, one real key event every 60 ms.
+
+    A newline is the Enter key and a tab the Tab key; every other character
+    is typed as it is.
     """
-    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+    for key in keys:
+        if key == "\n":
+            page.keyboard.press("Enter")
+        elif key == "\t":
+            page.keyboard.press("Tab")
+        else:
+            page.keyboard.type(key)
+        page.wait_for_timeout(KEY_INTERVAL_MS)
 
-    header, row_height = 35, 35
-    editor = page.locator(".gdg-input, #portal textarea, #portal input").first
-    for _ in range(4):
+
+def selected_cell(grid) -> str | None:  # type: ignore[no-untyped-def]
+    """The id of the grid's selected cell ('glide-cell-<column>-<row>'), if one is selected."""
+    selected = grid.locator("td[aria-selected='true']")
+    return selected.first.get_attribute("id") if selected.count() else None
+
+
+def select_cell(page, grid, column: int, row: int) -> None:  # type: ignore[no-untyped-def]
+    """Select a cell as a person does: click the row's label, then arrow right to the column.
+
+    The grid may still be settling after a rerun (a dialog closing, a tab
+    opening): the selection is checked on the page and made again until the
+    cell is the one selected.
+    """
+    from playwright.sync_api import expect
+
+    target = grid.locator(f"[data-testid='glide-cell-{column}-{row}']")
+    for _ in range(5):
+        grid.scroll_into_view_if_needed()
         box = grid.bounding_box()
-        page.mouse.click(box["x"] + 12, box["y"] + header + row_height * row + row_height / 2)
+        page.mouse.click(box["x"] + 12, box["y"] + HEADER_HEIGHT + ROW_HEIGHT * row + 17)
         for _ in range(column):
             page.keyboard.press("ArrowRight")
-        page.keyboard.press("Enter")
         try:
-            editor.wait_for(state="visible", timeout=3_000)
-            break
-        except PlaywrightTimeout:
+            expect(target).to_have_attribute("aria-selected", "true", timeout=3_000)
+            return
+        except AssertionError:
             page.keyboard.press("Escape")
-            page.wait_for_timeout(500)
-    editor.fill(text)
-    editor.press("Enter")
+            wait_idle(page)
+    raise AssertionError(
+        f"cell {column}, {row} could not be selected; selected: {selected_cell(grid)}"
+    )
+
+
+def type_into_cell(page, grid, column: int, row: int, text: str) -> None:  # type: ignore[no-untyped-def]
+    """Select a cell, type ``text`` at a person's pace and press Enter; wait for the rerun."""
+    select_cell(page, grid, column, row)
+    press_keys(page, text + "\n")
+    wait_idle(page)
+
+
+def paste(page, text: str) -> None:  # type: ignore[no-untyped-def]
+    """Put ``text`` on the clipboard and paste it with Ctrl+V into what is selected."""
+    page.evaluate("text => navigator.clipboard.writeText(text)", text)
+    page.keyboard.press("Control+V")
     wait_idle(page)
 
 

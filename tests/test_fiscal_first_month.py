@@ -58,4 +58,7 @@ def test_a_first_month_that_is_not_a_month_is_refused() -> None:
     with pytest.raises(PlanValidationError) as refused:
         with_first_month(sample_plan(), 13)
 
-    assert str(refused.value) == "First month of the fiscal year: 13 is not allowed; it must be at most 12."
+    assert (
+        str(refused.value)
+        == "First month of the fiscal year: 13 is not allowed; it must be at most 12."
+    )

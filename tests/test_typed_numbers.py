@@ -86,7 +86,9 @@ def test_a_rate_is_read_in_percent(typed: str, expected: str) -> None:
         ("1" * 61, False, "is 61 characters long, too long for a number"),
     ],
 )
-def test_text_that_is_not_exactly_one_number_is_refused(typed: str, percent: bool, why: str) -> None:
+def test_text_that_is_not_exactly_one_number_is_refused(
+    typed: str, percent: bool, why: str
+) -> None:
     with pytest.raises(TypedNumberError) as refused:
         read_number(typed, percent=percent, currency="EUR")
 

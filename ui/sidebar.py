@@ -6,7 +6,7 @@ import re
 
 import streamlit as st
 
-from budgets import Plan, PlanValidationError, plan_from_json, plan_to_json
+from budgets import Plan, PlanValidationError, plan_to_json
 from budgets.edits import empty_plan
 from budgets.samples import sample_plan
 from budgets.store import PlanKey, VersionInfo, VersionStatus
@@ -14,7 +14,6 @@ from budgets.store_model import when
 from models import Projection
 from models.csv_export import pnl_csv
 from models.workbook import plan_workbook, workbook_filename
-from models.workbook_import import plan_from_workbook
 from ui import forms, kpis, state, storage
 
 UPLOAD_LIMIT_BYTES = 10 * 1024 * 1024
@@ -31,14 +30,8 @@ def _open_upload(widget_key: str) -> None:
     if upload.size > UPLOAD_LIMIT_BYTES:
         state.report([f"File '{upload.name}': it is over 10 MB, too large for a plan file."])
         return
-    read = plan_from_workbook if upload.name.lower().endswith(".xlsx") else plan_from_json
-    try:
-        plan = read(upload.getvalue())
-    except PlanValidationError as error:
-        state.report(
-            [f"File '{upload.name}' is not a valid plan; the current plan is unchanged."]
-            + [str(issue) for issue in error.issues]
-        )
+    plan = storage.read_plan_file(upload.name, upload.getvalue())
+    if plan is None:
         return
     storage.open_plan(plan, source=f"Uploaded {upload.name}", notice=f"Opened {upload.name}.")
 

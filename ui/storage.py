@@ -5,6 +5,12 @@ or last saved as (its record and its content). Edits change the session's
 plan, never the base; "unsaved edits" is the plan differing from its base.
 Opening the sample, an upload or a new plan drops the base: that plan is
 not stored until it is saved.
+
+Nothing here raises: a store that cannot be opened or read (a damaged
+database, a folder that cannot be made, a URL that is not one) and a
+version that no longer reads as a plan are reported with which database
+and why, and the session keeps working on the plan it has. Uploaded plan
+files are read here too (``read_plan_file``), with the same rule.
 """
 
 from __future__ import annotations
@@ -13,7 +19,8 @@ import os
 
 import streamlit as st
 
-from budgets import Plan, PlanValidationError
+from budgets import Plan, PlanValidationError, plan_from_json
+from budgets.errors import shown_text
 from budgets.store import (
     DB_PATH_ENV,
     DB_URL_ENV,
@@ -27,6 +34,7 @@ from budgets.store import (
     VersionStatus,
     store_from_env,
 )
+from models.workbook_import import plan_from_workbook
 from ui import state
 
 BASE = "plan_base"
@@ -64,6 +72,31 @@ def stored_key() -> PlanKey | None:
     """The stored plan the session works on: its base's key."""
     stored = base()
     return stored.info.key if stored is not None else None
+
+
+def read_plan_file(name: str, data: bytes) -> Plan | None:
+    """The plan in an uploaded file (a workbook if ``name`` ends in .xlsx, else JSON).
+
+    A refused file is reported with its problems, and None returned: the
+    session's plan is unchanged.
+    """
+    shown = shown_text(name)
+    read = plan_from_workbook if name.lower().endswith(".xlsx") else plan_from_json
+    try:
+        return read(data)
+    except PlanValidationError as error:
+        state.report(
+            [f"File '{shown}' is not a valid plan; the current plan is unchanged."]
+            + [str(issue) for issue in error.issues]
+        )
+    except Exception as error:  # an upload never stops the app: see the module's docstring
+        state.report(
+            [
+                f"File '{shown}' could not be read ({type(error).__name__}: "
+                f"{shown_text(str(error))}); the current plan is unchanged."
+            ]
+        )
+    return None
 
 
 def forget_base() -> None:
