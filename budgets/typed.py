@@ -171,8 +171,8 @@ def _not_a_number(percent: bool) -> str:
 def as_text(value: float | None, *, percent: bool = False, decimals: int = 2) -> str:
     """A plan value as a grid cell shows it, so that reading it back gives the same value.
 
-    Amounts get thousands separators and up to ``decimals`` decimals (no
-    trailing zeros: ``12,500``, ``1.25``); rates are shown in percent with
+    Amounts get thousands separators, and ``decimals`` decimals unless they
+    are all zero (``12,500``, ``14,726.20``); rates are shown in percent with
     up to 4 decimals and at least one (``1.8``, ``2.25``, ``2.0``), which is
     as precise as a rate can be typed. ``None`` is an empty cell.
     """
@@ -182,6 +182,6 @@ def as_text(value: float | None, *, percent: bool = False, decimals: int = 2) ->
         shown = f"{round(value * 100, 4):.4f}".rstrip("0")
         return shown + "0" if shown.endswith(".") else shown
     shown = f"{round(value, decimals):,.{decimals}f}"
-    if decimals:
-        shown = shown.rstrip("0").rstrip(".")
+    if decimals and shown.endswith("." + "0" * decimals):
+        shown = shown[: -decimals - 1]
     return "0" if shown == "-0" else shown

@@ -8,6 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from budgets.samples import sample_plan
+from budgets.typed import read_number
 from tests.browser import (
     CHROMIUM,
     browser_page,
@@ -73,4 +74,4 @@ def test_save_edit_save_again_compare_and_restore(page) -> None:
     wait_idle(page)
     cell = grid_cell(page.get_by_test_id("stDataFrame").first, 1, 0)
     expect(cell).not_to_have_text("25000", timeout=30_000)
-    assert float(cell.inner_text()) == pytest.approx(original)
+    assert float(read_number(cell.inner_text())) == pytest.approx(original)

@@ -99,7 +99,7 @@ def test_text_that_is_not_exactly_one_number_is_refused(
     ("value", "percent", "shown"),
     [
         (12500.0, False, "12,500"),
-        (1234.5, False, "1,234.5"),
+        (1234.5, False, "1,234.50"),
         (0.1 + 0.2, False, "0.3"),
         (-0.0, False, "0"),
         (None, False, ""),
