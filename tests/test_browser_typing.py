@@ -318,7 +318,7 @@ def test_a_typed_rate_reopens_as_typed_and_the_sample_shows_no_float_noise(page)
 
 
 def test_a_new_first_month_keeps_each_calendar_months_figures_by_default(page) -> None:
-    november = sample_plan().marketing.channels[0].spend[10]
+    april = sample_plan().marketing.channels[0].spend[3]
     page.get_by_role("button", name="Plan settings...").click()
     dialog = page.get_by_role("dialog")
 
@@ -329,8 +329,8 @@ def test_a_new_first_month_keeps_each_calendar_months_figures_by_default(page) -
     dialog.get_by_role("button", name="Save settings").click()
     wait_idle(page)
     expect(page.get_by_test_id("stSidebar")).to_contain_text("Apr 2027 - Mar 2028", timeout=30_000)
-    # From April, November is the 8th month.
-    expect(grid_cell(grids(page).nth(0), 8, 0)).to_have_text(as_text(november))
+    # The year's first column is now April, with April's figures.
+    expect(grid_cell(grids(page).nth(0), 1, 0)).to_have_text(as_text(april))
 
 
 # --- 9. popovers close after acting; refusals keep the fields -----------------------------
