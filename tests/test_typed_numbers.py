@@ -100,7 +100,7 @@ def test_text_that_is_not_exactly_one_number_is_refused(
     [
         (12500.0, False, "12,500"),
         (1234.5, False, "1,234.50"),
-        (0.1 + 0.2, False, "0.3"),
+        (0.1 + 0.2, False, "0.30"),
         (-0.0, False, "0"),
         (None, False, ""),
         (0.018, True, "1.8"),  # 0.018 x 100 is 1.7999999999999998 in floating point
