@@ -13,7 +13,6 @@ was built from.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -53,8 +52,6 @@ _WHOLE = frozenset({"organic_sessions"})
 # Longest text a number cell accepts; longer text is refused, and quoted cut short.
 CELL_MAX_CHARS = 60
 _QUOTED_CHARS = 40
-
-CellConverter = Callable[[Plan, int, str, Any], Change]
 
 
 @dataclass(frozen=True)
