@@ -42,15 +42,12 @@ class _Record:
     seen: dict[tuple[int, str], Any] = field(default_factory=dict)
 
 
-def _record(widget_key: str) -> _Record:
-    records: dict[str, _Record] = st.session_state.setdefault(_RECORDS, {})
-    if widget_key not in records:
-        name = widget_key.rsplit("_grid_", 1)[0]
-        # One record per grid: an older editor of the same grid is gone.
-        for old in [k for k in records if k.rsplit("_grid_", 1)[0] == name]:
-            del records[old]
-        records[widget_key] = _Record()
-    return records[widget_key]
+def _record(name: str, widget_key: str) -> _Record:
+    """The grid's record for its current editor; a new editor (a new key) starts a new one."""
+    records: dict[str, tuple[str, _Record]] = st.session_state.setdefault(_RECORDS, {})
+    if name not in records or records[name][0] != widget_key:
+        records[name] = (widget_key, _Record())
+    return records[name][1]
 
 
 def _reported(widget_key: str) -> Mapping[Any, Any]:
@@ -125,7 +122,7 @@ def _apply(
     editable: Collection[str],
 ) -> None:
     """Apply the cells typed since the last callback; report the refused ones."""
-    record = _record(widget_key)
+    record = _record(name, widget_key)
     rows = _reported(widget_key)
     record.snapshot = _snapshot(rows)
     cells, problems = _cells(rows, shape, columns, editable)
@@ -218,7 +215,7 @@ def grid(
         placeholder="-",
         **options,
     )
-    record = _record(widget_key)
+    record = _record(name, widget_key)
     reported = _reported(widget_key)
     if not reported:
         record.snapshot, record.seen = {}, {}
