@@ -11,7 +11,6 @@ from budgets.edits import empty_plan
 from budgets.samples import sample_plan
 from budgets.store import PlanKey, VersionInfo, VersionStatus
 from budgets.store_model import when
-from models import Projection
 from models.csv_export import pnl_csv
 from models.workbook import plan_workbook, workbook_filename
 from ui import forms, kpis, state, storage
@@ -216,10 +215,27 @@ def _version_line() -> str:
     return line
 
 
-def _other_downloads(plan: Plan, projection: Projection) -> None:
+def _downloads(plan: Plan) -> None:
+    """The plan's files, built once per plan revision while this menu is open.
+
+    Each is handed to the browser as a file of this session, so it stays
+    downloadable for as long as the menu shows it, whatever other sessions do.
+    """
+    st.download_button(
+        "Workbook (Excel)",
+        data=state.cached("workbook", lambda _: plan_workbook(plan)),
+        file_name=workbook_filename(plan),
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        icon=":material/table_view:",
+        width="stretch",
+        key="download_xlsx",
+        on_click="ignore",
+        help="Live formulas on the plan's inputs: change a driver or a spend cell in Excel "
+        "and the P&L follows. Upload it back under 'Open a plan'.",
+    )
     st.download_button(
         "Plan (JSON)",
-        data=lambda plan=plan: plan_to_json(plan),
+        data=state.cached("plan_json", lambda _: plan_to_json(plan)),
         file_name=workbook_filename(plan, ".json"),
         mime="application/json",
         icon=":material/data_object:",
@@ -230,7 +246,7 @@ def _other_downloads(plan: Plan, projection: Projection) -> None:
     )
     st.download_button(
         "P&L (CSV)",
-        data=lambda projection=projection: pnl_csv(projection),
+        data=state.cached("pnl_csv", pnl_csv),
         file_name=workbook_filename(plan, "_PnL.csv"),
         mime="text/csv",
         icon=":material/csv:",
@@ -257,25 +273,13 @@ def render() -> None:
         for metric in (kpis.net_sales, kpis.ebitda_margin, kpis.marketing, kpis.mer):
             metric(projection)
 
-        st.download_button(
-            "Download workbook (Excel)",
-            data=lambda plan=plan: plan_workbook(plan),
-            file_name=workbook_filename(plan),
-            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            icon=":material/table_view:",
-            width="stretch",
-            key="download_xlsx",
-            on_click="ignore",
-            help="Live formulas on the plan's inputs: change a driver or a spend cell in Excel "
-            "and the P&L follows. Upload it back under 'Open a plan'.",
-        )
-        others = st.popover(
-            "Plan JSON, P&L CSV", icon=":material/download:", width="stretch",
-            key="other_downloads", on_change="rerun",
+        downloads = st.popover(
+            "Download...", icon=":material/download:", width="stretch",
+            key="downloads", on_change="rerun",
         )  # fmt: skip
-        if others.open:
-            with others:
-                _other_downloads(plan, projection)
+        if downloads.open:
+            with downloads:
+                _downloads(plan)
         opener = st.expander(
             "Open a plan", icon=":material/folder_open:", key="open_plan_box", on_change="rerun"
         )
