@@ -2,7 +2,9 @@
 
 ``TemporaryPostgres`` runs Debian's ``initdb`` and ``pg_ctl`` on a temporary
 data directory and a free loopback port, with trust authentication on
-127.0.0.1 only, and removes everything on ``stop()``. As root the server runs
+127.0.0.1 only, and removes everything on ``stop()``. ``stop_server()`` and
+``restart()`` take the server down and bring it back on the same port and data,
+as an outage of the database does. As root the server runs
 as the ``postgres`` OS user (``initdb`` refuses root), through ``runuser``.
 
 ``PostgresUnavailableError`` says why no server could be started (no binaries, no
@@ -72,7 +74,8 @@ class TemporaryPostgres:
 
     Use as a context manager, or call ``start()`` and ``stop()``. ``url(database)``
     is the SQLAlchemy URL (psycopg 3 driver) of a database on it;
-    ``create_database(name)`` makes a fresh, empty one.
+    ``create_database(name)`` makes a fresh, empty one. ``stop_server()`` stops
+    it and keeps its data; ``restart()`` starts it again on the same port.
     """
 
     def __init__(self, settings: dict[str, str] | None = None) -> None:
@@ -128,42 +131,37 @@ class TemporaryPostgres:
         ]
 
     def _start_server(self, bindir: Path) -> None:
-        assert self._root is not None
         last_error = ""
         for _attempt in range(3):
             # Another process may take the port between probe and start: try again.
             self.port = _free_port()
-            options = [
-                f"-p {self.port}",
-                f"-k {self._root}",
-                "-c listen_addresses=127.0.0.1",
-                *(f"-c {name}={value}" for name, value in self.settings.items()),
-            ]
-            log = self._root / "server.log"
             try:
-                self._run(
-                    [
-                        str(bindir / "pg_ctl"),
-                        "-D",
-                        str(self.data_dir),
-                        "-l",
-                        str(log),
-                        "-o",
-                        " ".join(options),
-                        "-w",
-                        "-t",
-                        "60",
-                        "start",
-                    ],
-                    "pg_ctl start",
-                    timeout=90,
-                )
+                self._pg_ctl_start(bindir)
                 return
             except PostgresUnavailableError as error:
                 last_error = str(error)
-                if log.exists():
-                    last_error += "\n" + log.read_text(errors="replace")[-2000:]
         raise PostgresUnavailableError(last_error)
+
+    def _pg_ctl_start(self, bindir: Path) -> None:
+        """``pg_ctl start`` on ``self.port``, waiting until the server accepts connections."""
+        assert self._root is not None
+        options = [
+            f"-p {self.port}",
+            f"-k {self._root}",
+            "-c listen_addresses=127.0.0.1",
+            *(f"-c {name}={value}" for name, value in self.settings.items()),
+        ]
+        log = self._root / "server.log"
+        command = [str(bindir / "pg_ctl"), "-D", str(self.data_dir), "-l", str(log)]
+        try:
+            self._run(
+                [*command, "-o", " ".join(options), "-w", "-t", "60", "start"],
+                "pg_ctl start",
+                timeout=90,
+            )
+        except PostgresUnavailableError as error:
+            tail = log.read_text(errors="replace")[-2000:] if log.exists() else ""
+            raise PostgresUnavailableError(f"{error}\n{tail}".strip()) from None
 
     def _run(self, command: list[str], what: str, timeout: float) -> None:
         try:
@@ -185,15 +183,26 @@ class TemporaryPostgres:
         """Stop the server (fast shutdown) and delete its directory."""
         if self._root is None:
             return
+        with contextlib.suppress(PostgresUnavailableError):
+            self.stop_server()
+        self._remove_root()
+
+    def stop_server(self) -> None:
+        """Stop the server (fast shutdown) and keep its data directory for ``restart()``."""
+        assert self._root is not None, "the server is not started"
         if (self.data_dir / "postmaster.pid").exists():
             pg_ctl = str(postgres_bindir() / "pg_ctl")
-            with contextlib.suppress(PostgresUnavailableError):
-                self._run(
-                    [pg_ctl, "-D", str(self.data_dir), "-m", "fast", "-w", "-t", "60", "stop"],
-                    "pg_ctl stop",
-                    timeout=90,
-                )
-        self._remove_root()
+            self._run(
+                [pg_ctl, "-D", str(self.data_dir), "-m", "fast", "-w", "-t", "60", "stop"],
+                "pg_ctl stop",
+                timeout=90,
+            )
+
+    def restart(self) -> TemporaryPostgres:
+        """Start a server stopped by ``stop_server()`` again, on the same port and data."""
+        assert self._root is not None, "the server is not started"
+        self._pg_ctl_start(postgres_bindir())
+        return self
 
     def _remove_root(self) -> None:
         if self._root is not None:
