@@ -121,7 +121,14 @@ class Grid:
 
     @property
     def columns(self) -> list[str]:
+        """Every column of the table sent, the index column(s) included."""
         return [str(name) for name in self.table.schema.names]
+
+    @property
+    def data_columns(self) -> list[str]:
+        """The grid's columns without its index, in the order the grid shows them."""
+        index = _index_columns(self.table)
+        return [c for c in self.columns if c not in index]
 
     def cell(self, row: int, column: str) -> str | None:
         value = self.table.column(column)[row].as_py()
@@ -148,12 +155,6 @@ class Grid:
 def _index_columns(table: pa.Table) -> list[str]:
     metadata = table.schema.pandas_metadata or {}
     return [c for c in metadata.get("index_columns", []) if isinstance(c, str)]
-
-
-def _data_columns(grid: Grid) -> list[str]:
-    """The grid's columns without its index, in the order the grid shows them."""
-    index = _index_columns(grid.table)
-    return [c for c in grid.columns if c not in index]
 
 
 def cell_number(text: Any) -> float | None:
@@ -236,6 +237,11 @@ class AppSession:
         self._states: dict[str, WidgetState] = {}
         self._edits: dict[str, dict[str, dict[str, str]]] = {}
         self._operations: dict[str, asyncio.Future[ForwardMsg]] = {}
+
+    @property
+    def closed(self) -> str | None:
+        """Why the websocket closed, or None while it is open."""
+        return self._closed_reason
 
     # --- connecting -------------------------------------------------------------
 
@@ -406,17 +412,17 @@ class AppSession:
                 f"{channel!r} {month_column}: typed {typed_text(value)}, the grid shows "
                 f"{after.cell(channel_row, month_column)!r}"
             )
-        month = _data_columns(grid).index(month_column)
+        month = grid.data_columns.index(month_column)
         self.last_edit = Edit(channel, month, round(float(value), 2))
         return elapsed
 
     def _see_grid(self, grid: Grid) -> None:
-        self.seen |= grid.numbers(_data_columns(grid))
+        self.seen |= grid.numbers(grid.data_columns)
 
     def spend_values(self, month_column: str) -> set[float]:
         """Every number the spend grid shows now (the grid that has ``month_column``)."""
         grid = find_grid(self.page, month_column)
-        return grid.numbers(_data_columns(grid))
+        return grid.numbers(grid.data_columns)
 
     # --- downloading ----------------------------------------------------------------
 
