@@ -49,7 +49,6 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from benchmarks.st_client import AppSession, DownloadError, SessionError, find_grid
-from models import YEAR
 from tests.browser import ROOT, free_port
 
 FIRST_VALUE = 100_000
@@ -231,7 +230,7 @@ async def _act(planner: Planner, settings: Settings, stats: LevelStats) -> None:
 
 def _month(session: AppSession, settings: Settings, action: int) -> str:
     """The month column of the action: each action of a session edits the next month."""
-    months = [c for c in find_grid(session.page, settings.column).data_columns if c != YEAR]
+    months = find_grid(session.page, settings.column).editable_columns
     return months[action % len(months)]
 
 
@@ -290,6 +289,8 @@ class LevelRow:
     downloads: int
     download_failures: dict[str, int]
     cpu_percent: float | None
+    client_cpu_percent: float
+    load_average: float
     rss_mb: float | None
     mb_per_session: float | None
     leaks: int
@@ -319,6 +320,7 @@ async def run_level(
     planners.extend(new)
     stats = LevelStats()
     cpu_before, began = cpu_seconds(pids) if pids else 0.0, loop.time()
+    client_before = time.process_time()
     ramp_end = began + settings.think
     end = ramp_end + settings.duration
     starts = {p.index: began + settings.think * n / max(len(new), 1) for n, p in enumerate(new)}
@@ -344,6 +346,8 @@ async def run_level(
         downloads=stats.downloads,
         download_failures=dict(stats.download_failures),
         cpu_percent=(cpu_seconds(pids) - cpu_before) / elapsed * 100 if pids else None,
+        client_cpu_percent=(time.process_time() - client_before) / elapsed * 100,
+        load_average=os.getloadavg()[0],
         rss_mb=rss,
         mb_per_session=(rss - idle_rss) / size if rss is not None and idle_rss else None,
         leaks=len(found),
@@ -356,9 +360,10 @@ async def run_level(
 
 HEADER = (
     "| sessions | edits (failed) | edit p50 s | edit p95 s | downloads ok / failed "
-    "| CPU % of a core | RSS MB | MB / session | leaks | lost |"
+    "| server CPU % of a core | RSS MB | MB / session | leaks | lost "
+    "| client CPU % | host load |"
 )
-RULE = "|" + "---:|" * 10
+RULE = "|" + "---:|" * 12
 
 
 def _number(value: float | None, digits: int = 2) -> str:
@@ -373,7 +378,7 @@ def markdown_row(row: LevelRow) -> str:
         f"| {row.sessions} | {row.edits} ({row.edit_failures}) | {_number(row.edit_p50_s)} "
         f"| {_number(row.edit_p95_s)} | {downloads} | {_number(row.cpu_percent, 0)} "
         f"| {_number(row.rss_mb, 0)} | {_number(row.mb_per_session, 1)} | {row.leaks} "
-        f"| {row.lost_sessions} |"
+        f"| {row.lost_sessions} | {row.client_cpu_percent:.0f} | {row.load_average:.1f} |"
     )
 
 

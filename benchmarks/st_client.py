@@ -118,6 +118,7 @@ class Grid:
 
     widget_id: str
     table: pa.Table
+    config: dict[str, Any] = field(default_factory=dict)
 
     @property
     def columns(self) -> list[str]:
@@ -129,6 +130,11 @@ class Grid:
         """The grid's columns without its index, in the order the grid shows them."""
         index = _index_columns(self.table)
         return [c for c in self.columns if c not in index]
+
+    @property
+    def editable_columns(self) -> list[str]:
+        """The data columns a planner may type into (not disabled in the column config)."""
+        return [c for c in self.data_columns if not self.config.get(c, {}).get("disabled")]
 
     def cell(self, row: int, column: str) -> str | None:
         value = self.table.column(column)[row].as_py()
@@ -179,43 +185,51 @@ def find_grid(page: Page, column: str) -> Grid:
             continue
         table = pa.ipc.open_stream(frame.arrow_data.data).read_all()
         if column in table.schema.names:
-            return Grid(frame.id, table)
+            return Grid(frame.id, table, json.loads(frame.columns or "{}"))
     raise EditError(f"no editable grid with a column {column!r} on the page")
 
 
-def workbook_spend(data: bytes, channel: str, month: int) -> float | None:
-    """The spend of ``channel`` in fiscal month ``month`` (0-based) on the workbook's
-    Marketing plan sheet: the first row labelled with the channel, the month's column."""
+def workbook_spends(data: bytes, channels: list[str]) -> dict[str, list[float | None]]:
+    """The 12 monthly spends of each of ``channels`` on the workbook's Marketing plan sheet:
+    the first row labelled with the channel, the fiscal months' columns (D to O)."""
     import openpyxl
 
     from models.workbook_layout import LABEL_COLUMN, MARKETING, month_column
 
-    book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+    wanted, found = set(channels), {}
+    book = openpyxl.load_workbook(io.BytesIO(data), read_only=True)
     try:
-        for row in book[MARKETING].iter_rows(min_row=1, values_only=True):
-            if row and len(row) >= month_column(month) and row[LABEL_COLUMN - 1] == channel:
-                value = row[month_column(month) - 1]
-                return round(float(value), 2) if isinstance(value, int | float) else None
-        return None
+        for row in book[MARKETING].iter_rows(min_row=1, max_col=month_column(11), values_only=True):
+            label = row[LABEL_COLUMN - 1] if row else None
+            if label in wanted and label not in found:
+                cells = row[month_column(0) - 1 : month_column(11)]
+                found[label] = [round(float(v), 2) if _is_number(v) else None for v in cells]
     finally:
         book.close()
+    return found
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
 
 
 @dataclass(frozen=True)
 class Edit:
-    """The last spend edit a session made: where, and the value typed."""
+    """The last spend edit a session made: where, the value typed, and every channel of
+    the grid (the rows whose spends the workbook is read for)."""
 
     channel: str
     month: int
     value: float
+    channels: tuple[str, ...]
 
 
 class AppSession:
     """One browser tab on the app: connects, edits spend, downloads the workbook.
 
-    ``seen`` collects every spend value the session was shown (grid cells
-    and workbook inputs), so that a value typed in another session showing
-    up here can be told.
+    ``seen`` collects every spend value the session was shown (the grid's
+    editable cells, not its totals, and the workbook's spend inputs), so that
+    a value typed in another session showing up here can be told.
     """
 
     def __init__(self, *, timeout: float = 120.0, check_workbook: bool = True) -> None:
@@ -413,16 +427,18 @@ class AppSession:
                 f"{after.cell(channel_row, month_column)!r}"
             )
         month = grid.data_columns.index(month_column)
-        self.last_edit = Edit(channel, month, round(float(value), 2))
+        channels = tuple(after.row_label(row) for row in range(after.table.num_rows))
+        self.last_edit = Edit(channel, month, round(float(value), 2), channels)
         return elapsed
 
     def _see_grid(self, grid: Grid) -> None:
-        self.seen |= grid.numbers(grid.data_columns)
+        self.seen |= grid.numbers(grid.editable_columns)
 
     def spend_values(self, month_column: str) -> set[float]:
-        """Every number the spend grid shows now (the grid that has ``month_column``)."""
+        """Every number typed into the spend grid as it shows now (its editable cells,
+        not totals): the grid that has ``month_column``."""
         grid = find_grid(self.page, month_column)
-        return grid.numbers(grid.data_columns)
+        return grid.numbers(grid.editable_columns)
 
     # --- downloading ----------------------------------------------------------------
 
@@ -495,9 +511,10 @@ class AppSession:
         return response.content
 
     def _check_workbook(self, data: bytes, edit: Edit) -> None:
-        found = workbook_spend(data, edit.channel, edit.month)
-        if found is not None:
-            self.seen.add(found)
+        """Keep the workbook's spends in ``seen``; it must hold the session's last edit."""
+        spends = workbook_spends(data, list(edit.channels))
+        self.seen |= {v for months in spends.values() for v in months if v is not None}
+        found = spends.get(edit.channel, [None] * 12)[edit.month]
         if found != edit.value:
             raise DownloadError(
                 f"the workbook has {found} for {edit.channel!r} month {edit.month + 1}, "
