@@ -23,9 +23,14 @@ p95: from the rerun sent to the run finished), the downloads made and
 failed (by HTTP status), the server's CPU (percent of one core, over the
 level), its RSS at the end of the level and per session above idle, and the
 cross-session leaks: a value typed in one session seen in another session's
-grid or workbook. After the last level every session is closed, and the RSS
-is read again after ``--settle`` seconds. The server keeps a closed
-session's state for its ``server.disconnectedSessionTTL`` (120 s by default).
+grid or workbook, and the sessions lost (their websocket closed). The last
+two columns say what else shared the machine: the load generator's own CPU
+(it runs on the same host) and the host's 1-minute load average.
+
+After the last level every session is closed, and the RSS is read again
+after ``--settle`` seconds. The server keeps a closed session's state for its
+``server.disconnectedSessionTTL`` (120 s by default), so a settle time
+shorter than that still counts the closed sessions.
 """
 
 from __future__ import annotations
