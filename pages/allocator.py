@@ -181,7 +181,15 @@ def allocator() -> None:
             column_config=view.limits_columns(plan.currency), placeholder="-",
         )  # fmt: skip
         if st.button("Run the allocator", type="primary", icon=":material/play_arrow:", key="run"):
-            view.run(plan, mode, budget, view.limits_from(limits))
+            chosen, refused = view.limits_from(plan, limits)
+            if refused:
+                st.error(
+                    "Not run: " + " ".join(refused) + " Type an amount, or leave the cell empty "
+                    "for no limit.",
+                    icon=":material/block:",
+                )
+            else:
+                view.run(plan, mode, budget, chosen)
     recommendation()
 
 

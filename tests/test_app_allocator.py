@@ -8,7 +8,7 @@ from streamlit.testing.v1 import AppTest
 from budgets import Plan
 from budgets.samples import sample_plan
 from models import project_plan
-from models.allocator import AllocationMode, allocate
+from models.allocator import AllocationLimits, AllocationMode, allocate
 from models.curve_plans import example_history_csv, with_plan_curves
 from models.curves import curve_from_knowledge
 from tests.test_app import open_app, open_boxes, open_view, plan_of
@@ -157,7 +157,7 @@ def test_a_limit_that_cannot_work_is_refused_with_its_reason() -> None:
     at = on_page(with_plan_curves(sample_plan()), "Allocator")
     limits_key = next(key for key in at.session_state if str(key).startswith("allocator_limits"))
     at.session_state[limits_key] = {
-        "edited_rows": {0: {"Min / year": 5_000.0, "Max / year": 1_000.0}},
+        "edited_rows": {0: {"Min / year": "5,000", "Max / year": "1k"}},
         "added_rows": [],
         "deleted_rows": [],
     }
@@ -169,6 +169,41 @@ def test_a_limit_that_cannot_work_is_refused_with_its_reason() -> None:
         "(1,000)."
     ) in at.error[0].value
     assert not at.success
+
+
+def test_a_limit_that_is_not_an_amount_is_refused_naming_channel_limit_and_text() -> None:
+    at = on_page(with_plan_curves(sample_plan()), "Allocator")
+    limits_key = next(key for key in at.session_state if str(key).startswith("allocator_limits"))
+    at.session_state[limits_key] = {
+        "edited_rows": {0: {"Max / year": "12 thousand"}, 1: {"Cap / month": "-500"}},
+        "added_rows": [],
+        "deleted_rows": [],
+    }
+
+    at.button(key="run").click().run()
+
+    message = at.error[0].value
+    assert message.startswith("Not run: Channel 'Google Search – Brand', yearly maximum: '12 thousand' ")
+    assert "Channel 'Google Search – Generic', monthly cap: -500 cannot be negative." in message
+    assert not at.success
+
+
+def test_limits_typed_as_amounts_bind_the_allocation() -> None:
+    plan = with_plan_curves(sample_plan())
+    at = on_page(plan, "Allocator")
+    limits_key = next(key for key in at.session_state if str(key).startswith("allocator_limits"))
+    at.session_state[limits_key] = {
+        "edited_rows": {0: {"Max / year": "12k"}},
+        "added_rows": [],
+        "deleted_rows": [],
+    }
+
+    at.button(key="run").click().run()
+
+    expected = allocate(
+        plan, AllocationMode.FIXED_BUDGET, limits=AllocationLimits(yearly_max={"Google Search – Brand": 12_000.0})
+    )
+    assert at.success[0].value == expected.summary
 
 
 @pytest.mark.parametrize("tab", ["By month", "Response curves"])

@@ -16,8 +16,9 @@ import plotly.graph_objects as go
 import pyarrow as pa
 import streamlit as st
 
-from budgets import Plan, ResponseCurve
+from budgets import Plan, PlanValidationError, ResponseCurve
 from budgets.edits import set_response_curve, set_spend
+from budgets.typed import as_text
 from models import Projection
 from models.allocator import Allocation, AllocationError, AllocationLimits, AllocationMode, allocate
 from models.curve_plans import curve_chart, curve_table, plan_anchor, with_plan_curves
@@ -25,6 +26,7 @@ from models.curves import CurveError, curve_from_knowledge
 from models.formatting import format_compact, format_rate
 from ui import state
 from ui.curve_charts import response_curve
+from ui.grids import text_column, typed_value
 from ui.tables import as_arrow
 
 RESULT = "_allocation"
@@ -139,47 +141,66 @@ def limits_frame(projection: Projection) -> pd.DataFrame:
         float(projection.channels.spend[projection.channels.names.index(name), -1])
         for name in names
     ]
-    empty = np.full(len(names), np.nan)
+
+    def empty() -> pd.Series:
+        return pd.Series([None] * len(names), index=index, dtype=object)
+
     return pd.DataFrame(
         {
-            "Planned / year": np.array(planned, dtype=float),
+            "Planned / year": [as_text(value, decimals=0) for value in planned],
             LOCK: np.zeros(len(names), dtype=bool),
-            MINIMUM: empty,
-            MAXIMUM: empty.copy(),
-            CAP: empty.copy(),
+            MINIMUM: empty(),
+            MAXIMUM: empty(),
+            CAP: empty(),
         },
         index=index,
     )
 
 
 def limits_columns(currency: str) -> dict[str, Any]:
-    money = {"format": "%,.0f", "min_value": 0.0}
+    """Limits are typed as text and read like every grid's numbers (``ui.grids.typed_value``)."""
     return {
-        "Planned / year": st.column_config.NumberColumn(
-            f"Planned / year ({currency})", format="%,.0f", disabled=True
+        "Planned / year": st.column_config.TextColumn(
+            f"Planned / year ({currency})", disabled=True, alignment="right"
         ),
         LOCK: st.column_config.CheckboxColumn(LOCK, help="Hold the channel at its planned spend."),
-        MINIMUM: st.column_config.NumberColumn(
-            f"{MINIMUM} ({currency})", help="Empty: no minimum.", **money
-        ),
-        MAXIMUM: st.column_config.NumberColumn(
-            f"{MAXIMUM} ({currency})", help="Empty: no maximum.", **money
-        ),
-        CAP: st.column_config.NumberColumn(
-            f"{CAP} ({currency})", help="The most in any one month. Empty: no cap.", **money
-        ),
+        MINIMUM: text_column(f"{MINIMUM} ({currency})", help="Empty: no minimum."),
+        MAXIMUM: text_column(f"{MAXIMUM} ({currency})", help="Empty: no maximum."),
+        CAP: text_column(f"{CAP} ({currency})", help="The most in any one month. Empty: no cap."),
     }
 
 
-def limits_from(frame: pd.DataFrame) -> AllocationLimits:
-    """The grid as the allocator's limits; empty cells set no limit."""
+_LIMIT_FIELDS = {MINIMUM: "yearly minimum", MAXIMUM: "yearly maximum", CAP: "monthly cap"}
+
+
+def limits_from(plan: Plan, frame: pd.DataFrame) -> tuple[AllocationLimits, list[str]]:
+    """The grid as the allocator's limits (empty cells set no limit), and what was refused.
+
+    A cell that is not exactly one amount, or is negative, is refused with the
+    channel, the limit and the text as typed.
+    """
+    problems: list[str] = []
 
     def given(column: str) -> dict[str, float]:
-        values = frame[column]
-        return {str(name): float(v) for name, v in values.items() if pd.notna(v)}
+        amounts: dict[str, float] = {}
+        for name, value in frame[column].items():
+            where, field = f"Channel '{name}', {_LIMIT_FIELDS[column]}", column
+            try:
+                amount = typed_value(
+                    value, plan=plan, where=where, field=field, month=None, percent=False
+                )
+            except PlanValidationError as error:
+                problems.extend(str(issue) for issue in error.issues)
+                continue
+            if amount is not None and amount < 0:
+                problems.append(f"{where}: {value} cannot be negative.")
+            elif amount is not None:
+                amounts[str(name)] = amount
+        return amounts
 
     locked = frozenset(str(name) for name, value in frame[LOCK].items() if bool(value))
-    return AllocationLimits(locked, given(MINIMUM), given(MAXIMUM), given(CAP))
+    limits = AllocationLimits(locked, given(MINIMUM), given(MAXIMUM), given(CAP))
+    return limits, problems
 
 
 def run(plan: Plan, mode: AllocationMode, budget: float | None, limits: AllocationLimits) -> None:
