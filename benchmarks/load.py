@@ -53,6 +53,7 @@ from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from benchmarks.cluster import running_cluster
 from benchmarks.st_client import AppSession, DownloadError, SessionError, find_grid
 from tests.browser import ROOT, free_port
 
@@ -473,6 +474,10 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--settle", type=float, default=30.0, help="seconds after closing")
     parser.add_argument("--idle-wait", type=float, default=5.0, help="seconds before idle RSS")
     parser.add_argument("--column", default="Jan 2027", help="a month column of the grid")
+    parser.add_argument(
+        "--replicas", type=int, default=1,
+        help="app processes to start: more than one runs them over one PostgreSQL behind nginx",
+    )  # fmt: skip
     parser.add_argument("--url", help="base URL(s) of running servers, comma separated")
     parser.add_argument("--pid", help="process id(s) of those servers, comma separated")
     parser.add_argument("--json", type=Path, help="write the figures to this file")
@@ -481,12 +486,38 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
     return args
 
 
+def run_levels(
+    urls: list[str],
+    levels: list[int],
+    *,
+    duration: float = 60.0,
+    think: float = 5.0,
+    download_every: int = 5,
+    pids: list[int] | None = None,
+    column: str = "Jan 2027",
+) -> list[LevelRow]:
+    """Run the levels against servers already running at ``urls``; one row per level."""
+    args = argparse.Namespace(
+        levels=list(levels), duration=duration, think=think, download_every=download_every,
+        column=column, settle=0.0, idle_wait=0.0,
+    )  # fmt: skip
+    rows: list[LevelRow] = asyncio.run(benchmark(args, list(urls), list(pids or [])))["levels"]
+    return rows
+
+
 def main(argv: list[str] | None = None) -> None:
     args = _arguments(argv)
     with contextlib.ExitStack() as stack:
         if args.url:
             urls = [url.strip() for url in args.url.split(",") if url.strip()]
             pids = [int(pid) for pid in args.pid.split(",")] if args.pid else []
+        elif args.replicas > 1:
+            folder = Path(stack.enter_context(tempfile.TemporaryDirectory()))
+            cluster = stack.enter_context(running_cluster(folder, args.replicas))
+            print(
+                f"{args.replicas} replicas over one PostgreSQL behind nginx at {cluster.nginx_url}"
+            )
+            urls, pids = [cluster.nginx_url], cluster.pids
         else:
             folder = Path(stack.enter_context(tempfile.TemporaryDirectory()))
             url, pid = stack.enter_context(serve(folder))

@@ -10,48 +10,31 @@ the replica it first reached.
 
 from __future__ import annotations
 
-import http.cookiejar
-import os
 import re
-import secrets
-import shutil
-import subprocess
 import time
 import tomllib
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
+from benchmarks.cluster import Cluster, fresh_client, nginx_binary, running_cluster
 from budgets.samples import sample_plan
-from budgets.store import DB_PATH_ENV, DB_URL_ENV, PlanKey, SqlPlanStore, VersionStatus
+from budgets.store import PlanKey, SqlPlanStore, VersionStatus
 from deploy.replicas import (
     NGINX_SITE,
-    SECRET_ENV,
     SETTINGS,
-    Replica,
-    nginx_site,
     shared_flags,
-    start_replicas,
-    stop_replicas,
-    wait_until_healthy,
 )
-from tests.browser import CHROMIUM, CHROMIUM_ARGS, ROOT, choose, free_port, open_app_page, wait_idle
-from tests.pg_server import PostgresUnavailableError, TemporaryPostgres
+from tests.browser import CHROMIUM, CHROMIUM_ARGS, ROOT, choose, open_app_page, wait_idle
+from tests.pg_server import PostgresUnavailableError
 
 COOKIE = "planner_replica"
 REPLICA_HEADER = "X-Planner-Replica"
 SAMPLE_OPTION = "Maison Nord – Online FY2027 · v1 draft"
 needs_chromium = pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium")
-
-
-def nginx_binary() -> str | None:
-    """nginx on the PATH, or where Debian puts it (/usr/sbin is not on every user's PATH)."""
-    found = shutil.which("nginx")
-    return found or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").is_file() else None)
 
 
 # --- the shipped settings agree with the app ------------------------------------------------
@@ -74,104 +57,18 @@ def test_nginx_takes_uploads_as_large_as_the_app_and_no_secret_is_shipped() -> N
 # --- the cluster ------------------------------------------------------------------------------
 
 
-@dataclass
-class Cluster:
-    """A throwaway PostgreSQL, two replicas over its one database, and nginx in front."""
-
-    postgres: TemporaryPostgres
-    db_url: str
-    replicas: list[Replica]
-    nginx_url: str
-    folder: Path
-
-    @property
-    def access_log(self) -> Path:
-        return self.folder / "budget-planner.access.log"
-
-
-def nginx_main_config(folder: Path) -> str:
-    """A main nginx.conf that keeps everything in ``folder`` and includes the site."""
-    user = "user root;\n" if os.geteuid() == 0 else ""
-    temp = "".join(
-        f"    {kind}_temp_path {folder}/{kind};\n"
-        for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
-    )
-    return (
-        f"{user}worker_processes 1;\npid {folder}/nginx.pid;\nerror_log {folder}/error.log;\n"
-        f"events {{ worker_connections 512; }}\nhttp {{\n{temp}"
-        f"    include {folder}/budget-planner.conf;\n}}\n"
-    )
-
-
-@contextmanager
-def running_nginx(folder: Path, ports: list[int]) -> Iterator[str]:
-    """nginx in the foreground on a free loopback port with the shipped site; yield its URL."""
-    binary = nginx_binary()
-    assert binary is not None
-    port = free_port()
-    (folder / "budget-planner.conf").write_text(
-        nginx_site(ports, listen=f"127.0.0.1:{port}", log_dir=str(folder))
-    )
-    (folder / "nginx.conf").write_text(nginx_main_config(folder))
-    process = subprocess.Popen(
-        [binary, "-p", str(folder), "-e", str(folder / "error.log"),
-         "-c", str(folder / "nginx.conf"), "-g", "daemon off;"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT,
-    )  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_for_health(url, process, folder / "error.log")
-        yield url
-    finally:
-        process.terminate()
-        process.wait(15)
-
-
-def wait_for_health(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise AssertionError(f"nginx exited: {log.read_text() if log.exists() else ''}")
-        try:
-            if get(fresh_client(), f"{url}/_stcore/health")[0] == b"ok":
-                return
-        except OSError:
-            time.sleep(0.2)
-    raise AssertionError(f"no health through nginx within 30 s: {log.read_text()}")
-
-
 @pytest.fixture(scope="module")
 def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
     if nginx_binary() is None:
         pytest.skip("needs nginx (Debian's nginx or nginx-light package)")
-    folder = tmp_path_factory.mktemp("scale-out")
-    postgres = TemporaryPostgres()
     try:
-        postgres.start()
+        with running_cluster(tmp_path_factory.mktemp("scale-out")) as started:
+            yield started
     except PostgresUnavailableError as error:
         pytest.skip(f"needs a PostgreSQL server: {error}")
-    replicas: list[Replica] = []
-    try:
-        db_url = postgres.create_database("budgets")
-        env = {**os.environ, DB_URL_ENV: db_url, SECRET_ENV: secrets.token_hex(32)}
-        env.pop(DB_PATH_ENV, None)
-        replicas = start_replicas([free_port(), free_port()], env=env, log_dir=folder)
-        wait_until_healthy(replicas)
-        with running_nginx(folder, [replica.port for replica in replicas]) as url:
-            yield Cluster(postgres, db_url, replicas, url, folder)
-    finally:
-        stop_replicas(replicas)
-        postgres.stop()
 
 
 # --- plain HTTP through nginx -----------------------------------------------------------------
-
-
-def fresh_client() -> urllib.request.OpenerDirector:
-    """An HTTP client with its own cookie jar, as a browser that never came here before."""
-    return urllib.request.build_opener(
-        urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar())
-    )
 
 
 def get(client: urllib.request.OpenerDirector, url: str) -> tuple[bytes, dict[str, str]]:
@@ -331,8 +228,9 @@ def test_a_version_saved_through_one_replica_opens_through_the_other(
         expect(sidebar(page_b)).to_contain_text("Version 1 · draft", timeout=30_000)
         expect(sidebar(page_b)).to_contain_text("by Mia (marketing)")
         # A download is served from the memory of the replica that made it.
+        page_b.get_by_role("button", name="Download...").click()
         with page_b.expect_download() as download:
-            page_b.get_by_role("button", name="Download workbook (Excel)").click()
+            page_b.get_by_role("button", name="Workbook (Excel)").click()
         download.value.save_as(tmp_path / "plan.xlsx")
         assert (tmp_path / "plan.xlsx").stat().st_size > 0
 
@@ -433,19 +331,19 @@ def test_without_postgresql_the_app_says_so_and_recovers_when_it_is_back(
 
 
 @pytest.mark.slow
-def test_load_across_two_replicas(cluster: Cluster) -> None:
-    try:
-        from benchmarks import load
-    except ImportError:
-        pytest.skip("load client not present")
-    results = load.run_levels(
-        urls=[cluster.nginx_url],
-        levels=[100],
-        duration=30.0,
-        pids=[replica.pid for replica in cluster.replicas],
+def test_a_hundred_sessions_across_two_replicas_lose_no_download_and_see_no_other_session(
+    cluster: Cluster,
+) -> None:
+    from benchmarks import load
+
+    (row,) = load.run_levels(
+        [cluster.nginx_url], [100], duration=30.0, pids=cluster.pids, download_every=3
     )
 
-    assert results
-    for result in results:
-        assert result["failed_downloads"] == 0, result
-        assert result["leaks"] == 0, result
+    assert row.sessions == 100, row.examples
+    assert row.edits > 100, row
+    assert row.edit_failures == 0, row.examples
+    assert row.downloads > 30, row
+    assert row.download_failures == {}, row.examples
+    assert row.leaks == 0, row.examples
+    assert row.lost_sessions == 0, row.examples
