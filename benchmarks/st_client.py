@@ -455,26 +455,32 @@ class AppSession:
                 than 200 (``status``); or a file that is not the session's workbook.
         """
         button = _workbook_button(self.page)
-        if button is None and await self._open_download_popover():
+        popover = None if button is not None else await self._open_download_popover()
+        if popover is not None:
             button = _workbook_button(self.page)
         if button is None:
             raise DownloadError("no workbook download button on the page")
         url = button.url or await self._deferred_url(button.deferred_file_id)
         data = await self._get(url)
+        if popover is not None:
+            # The person clicks back into the page: the menu closes, and the page reruns.
+            self._states[popover] = WidgetState(id=popover, bool_value=False)
+            await self.rerun()
         if not data.startswith(WORKBOOK_MAGIC):
             raise DownloadError(f"the download is not an .xlsx (starts {data[:8]!r})", 200)
         if self.check_workbook and self.last_edit is not None:
             await asyncio.to_thread(self._check_workbook, data, self.last_edit)
         return data
 
-    async def _open_download_popover(self) -> bool:
+    async def _open_download_popover(self) -> str | None:
+        """Open the menu whose label starts with "Download" (a rerun); its widget id."""
         for block in self.page.blocks.values():
             popover = block.popover if block.WhichOneof("type") == "popover" else None
             if popover is not None and popover.id and popover.label.startswith("Download"):
                 self._states[popover.id] = WidgetState(id=popover.id, bool_value=True)
                 await self.rerun()
-                return True
-        return False
+                return str(popover.id)
+        return None
 
     async def _deferred_url(self, file_id: str) -> str:
         if not file_id:
