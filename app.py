@@ -5,11 +5,12 @@ Run with ``streamlit run app.py``; it opens the sample fashion plan.
 
 import streamlit as st
 
-from ui import sidebar, state
+from ui import housekeeping, sidebar, state
 
 st.set_page_config(
     page_title="Budget planner", page_icon=":material/account_balance:", layout="wide"
 )
+housekeeping.start()
 state.init_session()
 
 page = st.navigation(

@@ -12,8 +12,8 @@ from budgets.samples import sample_plan
 from budgets.store import PlanKey, VersionInfo, VersionStatus
 from budgets.store_model import when
 from models.csv_export import pnl_csv
-from models.workbook import plan_workbook, workbook_filename
-from ui import forms, kpis, state, storage
+from models.workbook import workbook_filename
+from ui import exports, forms, kpis, state, storage
 
 UPLOAD_LIMIT_BYTES = 10 * 1024 * 1024
 
@@ -223,7 +223,7 @@ def _downloads(plan: Plan) -> None:
     """
     st.download_button(
         "Workbook (Excel)",
-        data=state.cached("workbook", lambda _: plan_workbook(plan)),
+        data=state.cached("workbook", lambda _: exports.workbook(plan)),
         file_name=workbook_filename(plan),
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         icon=":material/table_view:",
