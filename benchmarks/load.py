@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import concurrent.futures
 import contextlib
 import json
 import os
@@ -501,7 +502,12 @@ def run_levels(
         levels=list(levels), duration=duration, think=think, download_every=download_every,
         column=column, settle=0.0, idle_wait=0.0,
     )  # fmt: skip
-    rows: list[LevelRow] = asyncio.run(benchmark(args, list(urls), list(pids or [])))["levels"]
+    # A thread of its own: the caller may already run an event loop (a browser test's).
+    with concurrent.futures.ThreadPoolExecutor(1) as thread:
+        result = thread.submit(
+            lambda: asyncio.run(benchmark(args, list(urls), list(pids or [])))
+        ).result()
+    rows: list[LevelRow] = result["levels"]
     return rows
 
 
