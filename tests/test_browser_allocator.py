@@ -16,7 +16,9 @@ from tests.browser import (
     browser_page,
     click_until,
     grid_cell,
+    press_keys,
     running_app_with_own_store,
+    select_cell,
     wait_idle,
 )
 
@@ -66,3 +68,42 @@ def test_the_allocator_splits_the_sample_budget_and_the_plan_takes_it(page) -> N
     expect(page.get_by_test_id("stMain")).to_contain_text("Marketing spend plan", timeout=30_000)
     shown = grid_cell(page.get_by_test_id("stDataFrame").first, 1, 0).inner_text()
     assert float(shown.replace(",", "")) == pytest.approx(first.spend[0], abs=0.5)
+
+
+def test_limits_are_typed_like_amounts_and_text_is_refused(page) -> None:
+    from models.allocator import AllocationLimits
+
+    limits = AllocationLimits(yearly_max={"Google Search – Brand": 12_000.0})
+    expected = allocate(with_plan_curves(sample_plan()), AllocationMode.FIXED_BUDGET, limits=limits)
+    page.get_by_role("link", name="Curves & allocator").click()
+    wait_idle(page)
+    set_curves = page.get_by_role("button", name="Set the curves")
+    run = page.get_by_role("button", name="Run the allocator")
+    click_until(
+        page, page.get_by_text("Start every channel without a curve from its plan"), set_curves
+    )
+    click_until(page, set_curves, page.get_by_role("button", name="Remove the curve of"))
+    click_until(page, page.get_by_role("tab", name="Allocator"), run)
+    grid = page.get_by_test_id("stMain").get_by_test_id("stDataFrame").first
+    main = page.get_by_test_id("stMain")
+
+    select_cell(page, grid, 5, 0)
+    press_keys(page, "lots\n")
+    wait_idle(page)
+    select_cell(page, grid, 4, 0)
+    press_keys(page, "12k\t")
+    wait_idle(page)
+    run.click()
+    wait_idle(page)
+    expect(main.get_by_test_id("stAlertContentError")).to_contain_text(
+        "Not run: Channel 'Google Search – Brand', monthly cap: 'lots' ", timeout=30_000
+    )
+
+    select_cell(page, grid, 5, 0)
+    page.keyboard.press("Delete")
+    wait_idle(page)
+    run.click()
+    wait_idle(page)
+    main.get_by_text("Split by marginal contribution").wait_for(timeout=30_000)
+    assert expected.summary in main.inner_text()
+    assert grid_cell(grid, 4, 0).inner_text() == "12k"
