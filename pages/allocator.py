@@ -184,8 +184,7 @@ def allocator() -> None:
             chosen, refused = view.limits_from(plan, limits)
             if refused:
                 st.error(
-                    "Not run: " + " ".join(refused) + " Type an amount, or leave the cell empty "
-                    "for no limit.",
+                    "Not run: " + " ".join(refused) + " An empty cell sets no limit.",
                     icon=":material/block:",
                 )
             else:

@@ -183,7 +183,9 @@ def test_a_limit_that_is_not_an_amount_is_refused_naming_channel_limit_and_text(
     at.button(key="run").click().run()
 
     message = at.error[0].value
-    assert message.startswith("Not run: Channel 'Google Search – Brand', yearly maximum: '12 thousand' ")
+    assert message.startswith(
+        "Not run: Channel 'Google Search – Brand', yearly maximum: '12 thousand' "
+    )
     assert "Channel 'Google Search – Generic', monthly cap: -500 cannot be negative." in message
     assert not at.success
 
@@ -201,7 +203,9 @@ def test_limits_typed_as_amounts_bind_the_allocation() -> None:
     at.button(key="run").click().run()
 
     expected = allocate(
-        plan, AllocationMode.FIXED_BUDGET, limits=AllocationLimits(yearly_max={"Google Search – Brand": 12_000.0})
+        plan,
+        AllocationMode.FIXED_BUDGET,
+        limits=AllocationLimits(yearly_max={"Google Search – Brand": 12_000.0}),
     )
     assert at.success[0].value == expected.summary
 
