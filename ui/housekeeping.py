@@ -4,10 +4,11 @@ Streamlit's full garbage collection after every script run is turned off
 (``runner.postScriptGC`` in ``.streamlit/config.toml``): on this app's heap it
 cost more than the rest of an edit. Python's generational collector still
 runs as objects are made; what it leaves are the cycles of sessions that have
-closed, and the C library keeping freed memory instead of returning it to the
-system. One thread per server process collects fully and trims the C heap
-every ``INTERVAL_S`` seconds, a pause of a few tens of milliseconds a minute
-instead of one on every edit.
+closed, and freed memory that the C library and Arrow's own pool (the tables
+sent to the browser) keep instead of returning it to the system. One thread
+per server process collects fully and has both return their free pages every
+``INTERVAL_S`` seconds: a pause of a few tens of milliseconds a minute instead
+of one on every edit.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import gc
 import threading
 from collections.abc import Callable
 
+import pyarrow
 import streamlit as st
 
 INTERVAL_S = 60.0
@@ -37,8 +39,9 @@ def _trimmer() -> Callable[[], object] | None:
 
 
 def collect_and_trim() -> None:
-    """One full collection, then the C heap's free pages returned to the system."""
+    """One full collection, then Arrow's pool and the C heap return their free pages."""
     gc.collect()
+    pyarrow.default_memory_pool().release_unused()
     trim = _trimmer()
     if trim is not None:
         trim()
