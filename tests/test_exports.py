@@ -1,17 +1,18 @@
-"""Workbooks built in the worker process are the plan's workbook, and survive a dead worker."""
+"""Workbooks built by the worker process are the plan's workbook, and survive a dead worker."""
 
 from __future__ import annotations
 
 import io
-import os
-import signal
 import time
 
+import pytest
 from openpyxl import load_workbook
 
+from budgets import plan_to_json
 from budgets.edits import Change, apply_changes
 from budgets.samples import sample_plan
 from models.workbook import plan_workbook
+from models.workbook_worker import read_frame, serve, write_frame
 from ui import exports
 
 
@@ -27,11 +28,15 @@ def _cells(data: bytes) -> dict[tuple[str, str], object]:
     }
 
 
+@pytest.fixture(autouse=True)
+def _own_worker() -> None:
+    exports._worker.clear()
+
+
 def test_the_worker_builds_the_plans_own_workbook() -> None:
     plan, _ = apply_changes(
         sample_plan(), [Change(("marketing", "channels", 2, "spend", 4), 12_345.67)]
     )
-
     exports.workbook(sample_plan())  # the worker is up
     began = time.process_time()
     built = exports.workbook(plan)
@@ -46,11 +51,29 @@ def test_the_worker_builds_the_plans_own_workbook() -> None:
 
 def test_a_worker_that_died_is_replaced() -> None:
     exports.workbook(sample_plan())
-    for pid in list(exports._pool()._processes):
-        os.kill(pid, signal.SIGKILL)
+    first_worker = exports._worker().process
+    assert first_worker is not None
+    first_worker.kill()
+    first_worker.wait(10)
 
-    first = exports.workbook(sample_plan())  # built here while a new worker starts
-    second = exports.workbook(sample_plan())
+    rebuilt = exports.workbook(sample_plan())
 
-    assert _cells(first) == _cells(second) == _cells(plan_workbook(sample_plan()))
-    assert all(process.is_alive() for process in exports._pool()._processes.values())
+    assert _cells(rebuilt) == _cells(plan_workbook(sample_plan()))
+    assert exports._worker().process is not first_worker
+
+
+def test_the_worker_answers_a_plan_it_cannot_read_with_the_reason() -> None:
+    requests, answers = io.BytesIO(), io.BytesIO()
+    write_frame(requests, b'{"name": 5}')
+    write_frame(requests, plan_to_json(sample_plan()).encode())
+    requests.seek(0)
+
+    serve(requests, answers)
+
+    answers.seek(0)
+    refused, reason = read_frame(answers)
+    built, workbook = read_frame(answers)
+    assert not refused
+    assert reason.startswith(b"PlanValidationError: ")
+    assert built
+    assert _cells(workbook) == _cells(plan_workbook(sample_plan()))

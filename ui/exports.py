@@ -1,48 +1,73 @@
-"""Workbooks built in a separate process, so that building one never holds up other sessions.
+"""Workbooks built in a worker process, so that building one never holds up other sessions.
 
 A workbook takes about 200 ms of CPU, all of it Python holding the
 interpreter's lock: built in the server process, it stalls every other
-session's edit for that long. Built in a worker process of its own, it runs on
-another core while the server goes on; the script run that asked for it only
-waits. The worker is started once per server process (``spawn``: a fresh
-interpreter, not a fork of the server's threads) and started again if it dies.
+session's edit for that long. Built by ``python -m models.workbook_worker``, a
+process of its own started once per server process, it runs on another core
+while the server goes on; the script run that asked for it only waits. The
+worker is started again if it dies, and a workbook it could not build is
+built here instead.
 """
 
 from __future__ import annotations
 
 import logging
-import multiprocessing
-import os
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
+import subprocess
+import sys
+import threading
+from pathlib import Path
+from typing import IO
 
 import streamlit as st
 
-from budgets import Plan, plan_from_json, plan_to_json
+from budgets import Plan, plan_to_json
 from models.workbook import plan_workbook
+from models.workbook_worker import read_frame, write_frame
 
-WORKERS = max(1, min(2, (os.cpu_count() or 2) - 1))
-TIMEOUT_S = 120.0
 _LOG = logging.getLogger(__name__)
+ROOT = Path(__file__).resolve().parents[1]
 
 
-def _workbook_of(plan_json: str) -> bytes:
-    """In the worker: the workbook of the plan given as JSON."""
-    return plan_workbook(plan_from_json(plan_json))
+class _Worker:
+    """The worker process and the lock that gives it one request at a time."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def _running(self) -> subprocess.Popen[bytes]:
+        if self.process is None or self.process.poll() is not None:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "models.workbook_worker"],
+                cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+            )  # fmt: skip
+        return self.process
+
+    def build(self, plan_json: str) -> bytes:
+        with self.lock:
+            process = self._running()
+            stdin: IO[bytes] = process.stdin  # type: ignore[assignment]
+            stdout: IO[bytes] = process.stdout  # type: ignore[assignment]
+            try:
+                write_frame(stdin, plan_json.encode("utf-8"))
+                ok, body = read_frame(stdout)
+            except (OSError, EOFError) as error:
+                process.kill()
+                raise RuntimeError(f"the workbook worker stopped ({error})") from error
+            if not ok:
+                raise RuntimeError(body.decode("utf-8", "replace"))
+            return body
 
 
 @st.cache_resource(show_spinner=False)
-def _pool() -> ProcessPoolExecutor:
-    return ProcessPoolExecutor(WORKERS, mp_context=multiprocessing.get_context("spawn"))
+def _worker() -> _Worker:
+    return _Worker()
 
 
 def workbook(plan: Plan) -> bytes:
-    """The plan's workbook, built by the worker process (here, if the worker cannot start)."""
+    """The plan's workbook, built by the worker process (here, if the worker fails)."""
     try:
-        return _pool().submit(_workbook_of, plan_to_json(plan)).result(TIMEOUT_S)
-    except BrokenProcessPool:
-        _LOG.warning("The workbook worker stopped; starting a new one, this workbook built here.")
-        _pool.clear()
-    except (OSError, RuntimeError) as error:  # TimeoutError is an OSError
+        return _worker().build(plan_to_json(plan))
+    except RuntimeError as error:
         _LOG.warning("The workbook worker failed (%s); this workbook is built here.", error)
     return plan_workbook(plan)
