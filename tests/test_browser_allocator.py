@@ -84,26 +84,29 @@ def test_limits_are_typed_like_amounts_and_text_is_refused(page) -> None:
     )
     click_until(page, set_curves, page.get_by_role("button", name="Remove the curve of"))
     click_until(page, page.get_by_role("tab", name="Allocator"), run)
-    grid = page.get_by_test_id("stMain").get_by_test_id("stDataFrame").first
     main = page.get_by_test_id("stMain")
+    grid = main.get_by_test_id("stDataFrame").first
+    refusal = main.get_by_test_id("stAlertContentError")
 
     select_cell(page, grid, 5, 0)
     press_keys(page, "lots\n")
     wait_idle(page)
+    expect(grid_cell(grid, 5, 0)).to_have_text("lots", timeout=30_000)
     select_cell(page, grid, 4, 0)
     press_keys(page, "12k\t")
     wait_idle(page)
-    run.click()
-    wait_idle(page)
-    expect(main.get_by_test_id("stAlertContentError")).to_contain_text(
+    expect(grid_cell(grid, 4, 0)).to_have_text("12k", timeout=30_000)
+    expect(run).to_be_visible(timeout=30_000)
+    click_until(page, run, refusal)
+    expect(refusal).to_contain_text(
         "Not run: Channel 'Google Search – Brand', monthly cap: 'lots' ", timeout=30_000
     )
 
     select_cell(page, grid, 5, 0)
     page.keyboard.press("Delete")
     wait_idle(page)
-    run.click()
-    wait_idle(page)
+    expect(grid_cell(grid, 5, 0)).to_have_text("", timeout=30_000)  # empty: no cap
+    click_until(page, run, main.get_by_text("Split by marginal contribution"))
     main.get_by_text("Split by marginal contribution").wait_for(timeout=30_000)
     assert expected.summary in main.inner_text()
     assert grid_cell(grid, 4, 0).inner_text() == "12k"
