@@ -446,7 +446,7 @@ async def _settle(pids: list[int], seconds: float) -> dict:
 
 def report(result: dict) -> None:
     """The final markdown table and the memory after the sessions closed."""
-    print("\n## Load on one server\n")
+    print("\n## Load, per level\n")
     print(HEADER)
     print(RULE)
     for row in result["levels"]:
