@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from budgets.samples import sample_plan
-from models.allocator import AllocationMode, allocate
+from models.allocator import AllocationLimits, AllocationMode, allocate
 from models.curve_plans import with_plan_curves
 from models.formatting import format_rate
 from tests.browser import (
@@ -40,10 +40,8 @@ def page(app_url):  # type: ignore[no-untyped-def]
         yield page
 
 
-def test_the_allocator_splits_the_sample_budget_and_the_plan_takes_it(page) -> None:
-    expected = allocate(with_plan_curves(sample_plan()), AllocationMode.FIXED_BUDGET)
-    first = expected.recommended_plan.marketing.channels[0]
-
+def _allocator_with_plan_curves(page):  # type: ignore[no-untyped-def]
+    """Give every channel a curve from its plan, open the Allocator tab; its Run button."""
     page.get_by_role("link", name="Curves & allocator").click()
     wait_idle(page)
     set_curves = page.get_by_role("button", name="Set the curves")
@@ -53,6 +51,14 @@ def test_the_allocator_splits_the_sample_budget_and_the_plan_takes_it(page) -> N
     )
     click_until(page, set_curves, page.get_by_role("button", name="Remove the curve of"))
     click_until(page, page.get_by_role("tab", name="Allocator"), run)
+    return run
+
+
+def test_the_allocator_splits_the_sample_budget_and_the_plan_takes_it(page) -> None:
+    expected = allocate(with_plan_curves(sample_plan()), AllocationMode.FIXED_BUDGET)
+    first = expected.recommended_plan.marketing.channels[0]
+
+    run = _allocator_with_plan_curves(page)
     run.click()
     wait_idle(page)
     main = page.get_by_test_id("stMain")
@@ -71,19 +77,9 @@ def test_the_allocator_splits_the_sample_budget_and_the_plan_takes_it(page) -> N
 
 
 def test_limits_are_typed_like_amounts_and_text_is_refused(page) -> None:
-    from models.allocator import AllocationLimits
-
     limits = AllocationLimits(yearly_max={"Google Search – Brand": 12_000.0})
     expected = allocate(with_plan_curves(sample_plan()), AllocationMode.FIXED_BUDGET, limits=limits)
-    page.get_by_role("link", name="Curves & allocator").click()
-    wait_idle(page)
-    set_curves = page.get_by_role("button", name="Set the curves")
-    run = page.get_by_role("button", name="Run the allocator")
-    click_until(
-        page, page.get_by_text("Start every channel without a curve from its plan"), set_curves
-    )
-    click_until(page, set_curves, page.get_by_role("button", name="Remove the curve of"))
-    click_until(page, page.get_by_role("tab", name="Allocator"), run)
+    run = _allocator_with_plan_curves(page)
     main = page.get_by_test_id("stMain")
     grid = main.get_by_test_id("stDataFrame").first
     refusal = main.get_by_test_id("stAlertContentError")
