@@ -100,6 +100,8 @@ class Page:
                 ids.add(widget_id)
         for block in self.blocks.values():
             ids.update(i for i in _block_state(block) if i)
+            if block.WhichOneof("type") == "tab_container" and block.tab_container.id:
+                ids.add(block.tab_container.id)
         return ids
 
 
@@ -244,6 +246,7 @@ class AppSession:
         self._ws: Any = None
         self._reader: asyncio.Task[None] | None = None
         self._page_hash = ""
+        self.pages: dict[str, str] = {}
         self._running = Page()
         self._finished = asyncio.Condition()
         self._runs = 0
@@ -339,6 +342,11 @@ class AppSession:
             self._page_hash = message.new_session.page_script_hash
             if message.new_session.initialize.session_id:
                 self.session_id = message.new_session.initialize.session_id
+        elif kind == "navigation":
+            self.pages = {
+                page.url_pathname: page.page_script_hash for page in message.navigation.app_pages
+            }
+            self._page_hash = message.navigation.page_script_hash or self._page_hash
         elif kind == "delta":
             path = tuple(message.metadata.delta_path)
             delta = message.delta
@@ -385,6 +393,31 @@ class AppSession:
             raise SessionError("the page showed " + "; ".join(self.page.exceptions()))
         return elapsed
 
+    async def open_page(self, url_path: str) -> float:
+        """Switch to the page at ``url_path`` ("" for the default page), as a click in the
+        navigation does; the seconds until its run finished."""
+        if url_path not in self.pages:
+            raise SessionError(f"no page {url_path!r}; the app has {sorted(self.pages)}")
+        self._page_hash = self.pages[url_path]
+        return await self.rerun()
+
+    async def open_tab(self, label: str) -> float:
+        """Click the tab ``label`` of the page's tabs that rerun when changed; the seconds
+        until the run finished."""
+        for path, block in self.page.blocks.items():
+            if block.WhichOneof("type") != "tab_container" or not block.tab_container.id:
+                continue
+            labels = [
+                child.tab.label
+                for child_path, child in self.page.blocks.items()
+                if child_path[:-1] == path and child.WhichOneof("type") == "tab"
+            ]
+            if label in labels:
+                widget_id = block.tab_container.id
+                self._states[widget_id] = WidgetState(id=widget_id, string_value=label)
+                return await self.rerun()
+        raise SessionError(f"no tab {label!r} on the page")
+
     def _current_states(self) -> list[WidgetState]:
         """The states a browser would send: its own, for widgets still drawn, and the
         open state of every stateful popover and expander it has not touched."""
@@ -399,36 +432,42 @@ class AppSession:
 
     # --- editing --------------------------------------------------------------------
 
-    async def edit_spend(self, channel_row: int, month_column: str, value: float) -> float:
-        """Type ``value`` into the spend grid's cell (``channel_row``, ``month_column``) and
-        press Enter; the seconds until the page's run finished.
+    async def edit_cell(self, row: int, column: str, value: float) -> float:
+        """Type ``value`` into cell (``row``, ``column``) of the first editable grid with
+        ``column`` and press Enter; the seconds until the page's run finished.
 
         The new value is then read back from the grid the server drew.
 
         Raises:
             EditError: the grid is not on the page, or shows another value afterwards.
         """
-        grid = find_grid(self.page, month_column)
-        channel = grid.row_label(channel_row)
+        grid = find_grid(self.page, column)
         edits = self._edits.get(grid.widget_id, {})
         self._edits = {grid.widget_id: edits}
-        edits.setdefault(str(channel_row), {})[month_column] = typed_text(value)
+        edits.setdefault(str(row), {})[column] = typed_text(value)
         editing_state = {"edited_rows": edits, "added_rows": [], "deleted_rows": []}
         self._states[grid.widget_id] = WidgetState(
             id=grid.widget_id, string_value=json.dumps(editing_state, separators=(",", ":"))
         )
         elapsed = await self.rerun()
-        after = find_grid(self.page, month_column)
-        self._see_grid(after)
-        shown = cell_number(after.cell(channel_row, month_column))
+        after = find_grid(self.page, column)
+        shown = cell_number(after.cell(row, column))
         if shown != round(float(value), 2):
             raise EditError(
-                f"{channel!r} {month_column}: typed {typed_text(value)}, the grid shows "
-                f"{after.cell(channel_row, month_column)!r}"
+                f"{grid.row_label(row)!r} {column}: typed {typed_text(value)}, the grid shows "
+                f"{after.cell(row, column)!r}"
             )
+        return elapsed
+
+    async def edit_spend(self, channel_row: int, month_column: str, value: float) -> float:
+        """``edit_cell`` on the spend grid, remembered as the session's last edit (which
+        its next workbook must hold); the spend values shown are kept in ``seen``."""
+        elapsed = await self.edit_cell(channel_row, month_column, value)
+        grid = find_grid(self.page, month_column)
+        self._see_grid(grid)
         month = grid.data_columns.index(month_column)
-        channels = tuple(after.row_label(row) for row in range(after.table.num_rows))
-        self.last_edit = Edit(channel, month, round(float(value), 2), channels)
+        channels = tuple(grid.row_label(row) for row in range(grid.table.num_rows))
+        self.last_edit = Edit(grid.row_label(channel_row), month, round(float(value), 2), channels)
         return elapsed
 
     def _see_grid(self, grid: Grid) -> None:

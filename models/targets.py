@@ -32,8 +32,9 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
+from functools import cached_property
 from typing import Literal
 
 import numpy as np
@@ -113,11 +114,35 @@ class TargetReport:
     target_roas: np.ndarray
     break_even: TargetSolve
     target_roas_year: TargetSolve
-    max_marketing: TargetSolve
-    net_sales_needed: TargetSolve
-    conversion_needed: TargetSolve
-    aov_needed: TargetSolve
     net_sales_gap: TargetSolve
+    # What the year's solves start from; each solve runs when it is first read.
+    arrays: PlanArrays = field(repr=False, compare=False)
+    lines: np.ndarray = field(repr=False, compare=False)
+    channel_names: tuple[str, ...] = field(repr=False, compare=False)
+
+    @cached_property
+    def max_marketing(self) -> TargetSolve:
+        """The largest marketing budget (every channel's spend scaled) that keeps the margin."""
+        margin, currency = self.ebitda_margin_target, self.currency
+        solve = _max_marketing(self.arrays, self.lines, margin, currency, list(self.channel_names))
+        return _spend_within_bounds(self.arrays, currency, solve)
+
+    @cached_property
+    def net_sales_needed(self) -> TargetSolve:
+        """The net sales that reach the margin with every variable cost at its planned share."""
+        return _net_sales_needed(self.lines, self.ebitda_margin_target, self.currency)
+
+    @cached_property
+    def conversion_needed(self) -> TargetSolve:
+        """The conversion rate (every rate scaled) that reaches the margin."""
+        return _conversion_needed(self.arrays, self.lines, self.ebitda_margin_target)
+
+    @cached_property
+    def aov_needed(self) -> TargetSolve:
+        """The AOV (every AOV scaled) that reaches the margin."""
+        margin, currency = self.ebitda_margin_target, self.currency
+        solve = _aov_needed(self.arrays, self.lines, margin, currency)
+        return _aov_within_bounds(self.arrays, currency, solve)
 
     @property
     def headline(self) -> str:
@@ -173,6 +198,9 @@ class TargetReport:
 def solve_targets(plan: Plan, arrays: PlanArrays, lines: np.ndarray) -> TargetReport:
     """Break-even and target ROAS per month and year, and the year's target solves.
 
+    The hurdles are computed at once; each solve that projects the plan again
+    (the largest budget, the sales, conversion or AOV needed) when first read.
+
     Args:
         plan: the plan (for its targets and currency).
         arrays: the plan's drivers as arrays.
@@ -204,15 +232,10 @@ def solve_targets(plan: Plan, arrays: PlanArrays, lines: np.ndarray) -> TargetRe
         target_roas_year=_target_roas_sentence(
             c2[-1], return_rate[-1], t, target_roas[-1], implied, m, float(fixed_share)
         ),
-        max_marketing=_spend_within_bounds(
-            arrays,
-            currency,
-            _max_marketing(arrays, lines, m, currency, [c.name for c in plan.marketing.channels]),
-        ),
-        net_sales_needed=_net_sales_needed(lines, m, currency),
-        conversion_needed=_conversion_needed(arrays, lines, m),
-        aov_needed=_aov_within_bounds(arrays, currency, _aov_needed(arrays, lines, m, currency)),
         net_sales_gap=_net_sales_gap(net[-1], targets.net_sales, currency),
+        arrays=arrays,
+        lines=lines,
+        channel_names=tuple(c.name for c in plan.marketing.channels),
     )
 
 
