@@ -407,15 +407,23 @@ async def _warm_up(url: str, settings: Settings) -> None:
         await session.close()
 
 
-async def benchmark(args: argparse.Namespace, urls: list[str], pids: list[int]) -> dict:
-    """Every level in turn, then the memory once all sessions are closed."""
+async def benchmark(
+    args: argparse.Namespace, urls: list[str], pids: list[int], warm: list[str] | None = None
+) -> dict:
+    """Every level in turn, then the memory once all sessions are closed.
+
+    ``warm`` are the servers to warm up before the idle memory is read (each
+    replica's own URL behind a proxy); by default the first of ``urls``.
+    """
     settings = Settings(args.think, args.duration, args.download_every, column=args.column)
     cold_rss = rss_mb(pids) if pids else None
-    await _warm_up(urls[0], settings)
+    for url in warm or urls[:1]:
+        await _warm_up(url, settings)
     await asyncio.sleep(args.idle_wait)
     idle_rss = rss_mb(pids) if pids else None
+    servers = "each server" if len(warm or urls[:1]) > 1 else "the server"
     print(f"Server RSS: {_number(cold_rss, 0)} MB at start, {_number(idle_rss, 0)} MB idle "
-          f"after one session opened, edited, downloaded and closed.")  # fmt: skip
+          f"after one session on {servers} opened, edited, downloaded and closed.")  # fmt: skip
     print(HEADER)
     print(RULE, flush=True)
     planners: list[Planner] = []
@@ -513,10 +521,12 @@ def run_levels(
 
 def main(argv: list[str] | None = None) -> None:
     args = _arguments(argv)
+    warm: list[str] | None = None
     with contextlib.ExitStack() as stack:
         if args.url:
             urls = [url.strip() for url in args.url.split(",") if url.strip()]
             pids = [int(pid) for pid in args.pid.split(",")] if args.pid else []
+            warm = urls
         elif args.replicas > 1:
             folder = Path(stack.enter_context(tempfile.TemporaryDirectory()))
             cluster = stack.enter_context(running_cluster(folder, args.replicas))
@@ -524,11 +534,12 @@ def main(argv: list[str] | None = None) -> None:
                 f"{args.replicas} replicas over one PostgreSQL behind nginx at {cluster.nginx_url}"
             )
             urls, pids = [cluster.nginx_url], cluster.pids
+            warm = [replica.url for replica in cluster.replicas]
         else:
             folder = Path(stack.enter_context(tempfile.TemporaryDirectory()))
             url, pid = stack.enter_context(serve(folder))
             urls, pids = [url], [pid]
-        result = asyncio.run(benchmark(args, urls, pids))
+        result = asyncio.run(benchmark(args, urls, pids, warm))
     report(result)
     if args.json:
         figures = {**result, "levels": [asdict(row) for row in result["levels"]]}

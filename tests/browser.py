@@ -90,16 +90,80 @@ def running_app_with_own_store(folder: Path) -> Iterator[str]:
         yield url
 
 
+# Installed in every page before the app loads: when the person last acted (a key, a
+# click, a paste), when the front end last asked for a rerun (a BackMsg whose first
+# byte is the tag of ``rerun_script``, field 11), and when the server last said a run
+# finished (a ForwardMsg with ``script_finished``, field 6, not "early for a rerun").
+# A quick run never shows as running on the page: React draws its start and end at once.
+ACTIVITY_WATCH = """
+window.__activity = {input: 0, rerun: 0, finished: 0};
+for (const type of ["keydown", "mousedown", "paste"]) {
+  addEventListener(type, () => { window.__activity.input = performance.now(); }, true);
+}
+function varint(bytes, at) {
+  let value = 0, shift = 0, byte;
+  do { byte = bytes[at++]; value += (byte & 127) * 2 ** shift; shift += 7; } while (byte & 128);
+  return [value, at];
+}
+function scriptFinished(bytes) {
+  let at = 0, key, value;
+  while (at < bytes.length) {
+    [key, at] = varint(bytes, at);
+    const field = Math.floor(key / 8), wire = key & 7;
+    if (wire === 0) {
+      [value, at] = varint(bytes, at);
+      if (field === 6) return value !== 2;
+    } else if (wire === 2) {
+      [value, at] = varint(bytes, at);
+      at += value;
+    } else if (wire === 1) at += 8;
+    else if (wire === 5) at += 4;
+    else return false;
+  }
+  return false;
+}
+const send = WebSocket.prototype.send;
+WebSocket.prototype.send = function (data) {
+  if (!this.__watched) {
+    this.__watched = true;
+    this.addEventListener("message", (event) => {
+      if (event.data instanceof ArrayBuffer && scriptFinished(new Uint8Array(event.data))) {
+        window.__activity.finished = performance.now();
+      }
+    });
+  }
+  const bytes = data instanceof ArrayBuffer ? new Uint8Array(data)
+      : ArrayBuffer.isView(data) ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength)
+      : null;
+  if (bytes && bytes[0] === 90) window.__activity.rerun = performance.now();
+  return send.call(this, data);
+};
+"""
+# Idle: no script running, and either the rerun asked for since the last key, click or
+# paste has finished with no new one asked for in the 250 ms after (a widget drawn by
+# the run may report its state, a tab restored, say), or a second has passed since the
+# last key, click or paste with no rerun asked for (a grid sends its edits 150 ms after
+# the last key; an action that reruns nothing sends none).
+_IDLE = """
+() => {
+  const app = document.querySelector("[data-testid='stApp']");
+  if (!app || app.getAttribute("data-test-script-state") !== "notRunning") return false;
+  const a = window.__activity, now = performance.now();
+  if (a.rerun > a.input) return a.finished > a.rerun && now - a.finished > 250;
+  return now - a.input > 1000;
+}
+"""
+
+
 def wait_idle(page) -> None:  # type: ignore[no-untyped-def]
-    """Wait until the app's script has finished its run."""
-    page.wait_for_timeout(300)
-    page.locator("[data-testid='stApp'][data-test-script-state='notRunning']").wait_for(
-        state="attached", timeout=60_000
-    )
+    """Wait until what the person did last has had its effect: the rerun it asked for
+    has finished, or none was asked for, and no script is running."""
+    page.wait_for_function(_IDLE, timeout=60_000, polling=50)
 
 
 def open_app_page(page, url: str) -> None:  # type: ignore[no-untyped-def]
     """Load the app and wait until its first page and sidebar are drawn."""
+    page.add_init_script(ACTIVITY_WATCH)
     page.goto(url)
     wait_idle(page)
     page.get_by_test_id("stSidebar").get_by_text("EBITDA margin").wait_for(timeout=60_000)
@@ -191,7 +255,7 @@ def choose(page, combobox, option: str) -> None:  # type: ignore[no-untyped-def]
             break
         except PlaywrightTimeout:
             page.keyboard.press("Escape")
-            page.wait_for_timeout(500)
+            wait_idle(page)
     choice.click()
     wait_idle(page)
 
