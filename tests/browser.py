@@ -168,6 +168,9 @@ def open_app_page(page, url: str) -> None:  # type: ignore[no-untyped-def]
     wait_idle(page)
     page.get_by_test_id("stSidebar").get_by_text("EBITDA margin").wait_for(timeout=60_000)
     page.get_by_test_id("stDataFrame").first.wait_for(timeout=60_000)
+    # The grids measure their text again once the web fonts have loaded, which closes a
+    # cell editor a key has just opened: a fresh browser loads them after the first run.
+    page.wait_for_function("document.fonts.status === 'loaded'", timeout=60_000)
     wait_idle(page)
 
 
