@@ -105,7 +105,7 @@ _KIND_LABELS = {
 
 
 class CostDriver(StrEnum):
-    """How a channel's spend turns into sessions (DOMAIN.md section 1)."""
+    """How a channel's spend turns into sessions (docs/financial-model.md, section 1)."""
 
     CPC = "cpc"
     CPM = "cpm"
@@ -469,7 +469,7 @@ class FixedCostLine(_Frozen):
 
 
 class PnlBudget(_Frozen):
-    """The e-commerce P&L drivers, 12 months each (DOMAIN.md section 2)."""
+    """The e-commerce P&L drivers, 12 months each (docs/financial-model.md, section 2)."""
 
     organic_sessions: MonthlySessions
     site_conversion_rate: MonthlyRate

@@ -1,4 +1,6 @@
-"""The P&L arithmetic on arrays (DOMAIN.md sections 1-2): the core every projection and solve runs.
+"""The P&L arithmetic on arrays: the core every projection and solve runs.
+
+The formulas are sections 1-2 of docs/financial-model.md.
 
 Arrays have shape (channels, 12) for channel drivers and (12,) for P&L
 drivers; nothing loops over cells. Cost lines are positive amounts that are
@@ -179,7 +181,7 @@ class PlanArrays:
 
 @dataclass(frozen=True)
 class ChannelFlows:
-    """Per channel and month (channels, 12): what the spend buys (DOMAIN.md section 1).
+    """Per channel and month (channels, 12): what the spend buys (the model's section 1).
 
     Impressions are counted for CPM channels only (0 elsewhere), at the
     channel's CPM whether or not it has a response curve; non-working
@@ -263,7 +265,7 @@ def contribution_per_revenue(arrays: PlanArrays) -> np.ndarray:
 
 
 def pnl_lines(arrays: PlanArrays, flows: ChannelFlows) -> np.ndarray:
-    """Every P&L line of DOMAIN.md section 2, by month: an array (len(PNL_LINES), 12)."""
+    """Every P&L line of the model's section 2, by month: an array (len(PNL_LINES), 12)."""
     organic_orders = arrays.organic_sessions * arrays.site_conversion_rate
     sessions = arrays.organic_sessions + flows.sessions.sum(axis=0)
     orders = organic_orders + flows.orders.sum(axis=0)

@@ -1,4 +1,6 @@
-"""The linked projection: spend -> sessions -> orders -> revenue -> P&L (DOMAIN.md sections 1-2).
+"""The linked projection: spend -> sessions -> orders -> revenue -> P&L.
+
+The formulas are sections 1-2 of docs/financial-model.md.
 
 ``project_plan(plan)`` is the one call every screen, export and test uses. The
 arithmetic runs on numpy arrays of shape (channels, 12) and (12,), with no loop
@@ -15,7 +17,7 @@ Conventions:
       orders, a margin with no net sales) is undefined: NaN in the arrays and
       DataFrames, ``null`` in JSON, "-" on screen. Undefined ratios never
       enter a sum.
-    * Values are not rounded: they agree with DOMAIN.md to float precision,
+    * Values are not rounded: they agree with docs/financial-model.md to float precision,
       so to the cent once rounded for display.
 """
 

@@ -1,4 +1,6 @@
-"""What the targets imply (DOMAIN.md section 3): ROAS hurdles and the solves for the margin target.
+"""What the targets imply: ROAS hurdles and the solves for the margin target.
+
+The formulas are section 3 of docs/financial-model.md.
 
 Notation, per period (month or year): c2 = CM2 / gross sales, r = returns /
 gross sales (the return rate), m = the target EBITDA margin, t = the target

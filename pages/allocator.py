@@ -187,7 +187,7 @@ def allocator() -> None:
                     "Not run: " + " ".join(refused) + " An empty cell sets no limit.",
                     icon=":material/block:",
                 )
-            else:
+            elif mode is not None:
                 view.run(plan, mode, budget, chosen)
     recommendation()
 

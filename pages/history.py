@@ -56,15 +56,17 @@ if storage.has_unsaved_edits() and base is not None and base.info.key == key:
     default_old = numbers.index(base.info.version)
 else:
     default_old = min(1, len(numbers) - 1)
-old = older.selectbox("From", numbers, index=default_old, format_func=label.get, key="compare_from")
-new = newer.selectbox("To", choices, index=0, format_func=label.get, key="compare_to")
-old_stored = storage.version(key, old)
-if new == EDITS:
-    new_plan = plan
-elif new == ASIDE:
-    new_plan = aside
-else:
-    new_plan = getattr(storage.version(key, new), "plan", None)
+old = older.selectbox(
+    "From", numbers, index=default_old, format_func=lambda n: label[n], key="compare_from"
+)
+new = newer.selectbox("To", choices, index=0, format_func=lambda c: label[c], key="compare_to")
+old_stored = storage.version(key, old) if old is not None else None
+new_plan = (
+    plan if new == EDITS
+    else aside if new == ASIDE
+    else getattr(storage.version(key, new), "plan", None) if isinstance(new, int)
+    else None
+)  # fmt: skip
 if old_stored is not None and new_plan is not None:
     comparison = tables.comparison(old_stored.plan, new_plan)
     st.markdown("**What it did to the year**")
@@ -80,10 +82,10 @@ if old_stored is not None and new_plan is not None:
 
 st.subheader("Look at a version")
 chosen = st.selectbox(
-    "Version", numbers, format_func=label.get, key="look_at_version",
+    "Version", numbers, format_func=lambda n: label[n], key="look_at_version",
     help="Opens read-only here; restore it to carry on from it.",
 )  # fmt: skip
-stored = storage.version(key, chosen)
+stored = storage.version(key, chosen) if chosen is not None else None
 if stored is not None:
     info = stored.info
     st.caption(

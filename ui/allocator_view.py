@@ -96,22 +96,23 @@ def curves_by_channel(projection: Projection) -> pd.DataFrame:
 
 
 def curve_columns(currency: str) -> dict[str, Any]:
-    money = {"format": "%,.0f"}
+    money = "%,.0f"
     return {
         "Channel": st.column_config.TextColumn(pinned=True),
         "response": st.column_config.TextColumn("Response"),
         "beta": st.column_config.NumberColumn(
             "Ceiling", help=f"beta ({currency}): the most revenue the channel can bring in a "
-            "month of average demand.", **money,
+            "month of average demand.", format=money,
         ),
         "k": st.column_config.NumberColumn(
             "Half-way spend", help=f"k ({currency}): the monthly spend that brings half of the "
-            "ceiling.", **money,
+            "ceiling.", format=money,
         ),
         "s": st.column_config.NumberColumn("Shape", format="%.2f", help="s: 1 saturates from "
                                            "the first unit; above 1 an S."),
         "spend_month": st.column_config.NumberColumn(
-            "Planned spend", help=f"The channel's average month as planned ({currency}).", **money
+            "Planned spend", help=f"The channel's average month as planned ({currency}).",
+            format=money,
         ),
         "roas": st.column_config.NumberColumn("ROAS", format="%.2f"),
         "marginal_roas": st.column_config.NumberColumn(
@@ -312,12 +313,12 @@ def reasons(result: Allocation) -> str:
 
 
 def advice_columns(currency: str) -> dict[str, Any]:
-    money = {"format": "%,.0f"}
+    money = "%,.0f"
     return {
         "Channel": st.column_config.TextColumn(pinned=True),
         "role": st.column_config.TextColumn("Role"),
-        "planned": st.column_config.NumberColumn(f"Planned ({currency})", **money),
-        "recommended": st.column_config.NumberColumn(f"Recommended ({currency})", **money),
+        "planned": st.column_config.NumberColumn(f"Planned ({currency})", format=money),
+        "recommended": st.column_config.NumberColumn(f"Recommended ({currency})", format=money),
         "change": st.column_config.NumberColumn(f"Change ({currency})", format="%+,.0f"),
         "change_share": st.column_config.NumberColumn("Change", format="%+.0f %%"),
         "marginal_before": st.column_config.NumberColumn(

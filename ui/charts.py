@@ -150,7 +150,7 @@ def net_sales_and_ebitda_margin(projection: Projection) -> go.Figure:
     currency = projection.plan.currency
     months = list(projection.months)
     target = projection.plan.targets.ebitda_margin
-    data = [
+    data: list[dict[str, Any]] = [
         {"type": "bar", "x": months, "y": _list(projection.line("net_sales")[:-1]),
          "name": "Net sales", "marker": {"color": BLUE},
          "hovertemplate": f"Net sales: {currency} %{{y:,.0f}}<extra></extra>"},

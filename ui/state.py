@@ -124,7 +124,7 @@ def projection() -> Projection:
 
 def cached(name: str, build: Callable[[Projection], T]) -> T:
     """``build(projection)`` computed once per plan revision (figures, formatted tables)."""
-    store = st.session_state.get(_CACHE)
+    store: tuple[int, dict[str, Any]] | None = st.session_state.get(_CACHE)
     if store is None or store[0] != revision():
         store = (revision(), {})
         st.session_state[_CACHE] = store

@@ -9,7 +9,7 @@ switch).
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, Literal
 
 import streamlit as st
 from streamlit.elements.lib.mutable_tab_container import TabContainer
@@ -37,7 +37,7 @@ def _remember(widget_key: str) -> None:
     st.session_state[f"_{widget_key}"] = st.session_state[widget_key]
 
 
-def show(name: str, *sections: Callable[[], None]) -> None:
+def show(name: str, *sections: Callable[[], object]) -> None:
     """The tabs ``TABS[name]``, each drawn by its section in order; only the open one runs."""
     for tab, draw in zip(_tabs(name), sections, strict=True):
         if tab.open:
@@ -55,7 +55,9 @@ def _tabs(name: str) -> Sequence[TabContainer]:
     return st.tabs(list(labels), key=widget_key, on_change=_remember, args=(widget_key,))
 
 
-def action_box(name: str, label: str, *, icon: str, width: str | None = None) -> Any:
+def action_box(
+    name: str, label: str, *, icon: str, width: Literal["stretch", "content"] = "content"
+) -> Any:
     """A popover of actions on the plan, or None while it is closed.
 
     Its key follows the widget generation (``state.key``): when an action in
@@ -63,8 +65,7 @@ def action_box(name: str, label: str, *, icon: str, width: str | None = None) ->
     fields; when an action is refused it stays open with what was typed and
     says why at its top (``state.show_refused(name)``).
     """
-    options = {"width": width} if width else {}
-    box = st.popover(label, icon=icon, key=state.key(name), on_change="rerun", **options)
+    box = st.popover(label, icon=icon, key=state.key(name), on_change="rerun", width=width)
     if not box.open:
         return None
     with box:
