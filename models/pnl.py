@@ -19,49 +19,16 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from budgets import MONTHS, CostDriver, Plan, as_monthly
+from models.catalogue import PNL_CATALOGUE
 from models.curves import demand_index, hill_marginal, hill_revenue
 
 YEAR = "FY"
 
-PNL_LINES: tuple[str, ...] = (
-    "sessions",
-    "orders",
-    "gross_sales",
-    "returns",
-    "net_sales",
-    "cogs",
-    "gross_margin",
-    "fulfilment",
-    "returns_handling",
-    "payment_fees",
-    "cm2",
-    "marketing",
-    "cm3",
-    "fixed_costs",
-    "ebitda",
-)
-PNL_LABELS: dict[str, str] = {
-    "sessions": "Sessions",
-    "orders": "Orders",
-    "gross_sales": "Gross sales",
-    "returns": "Returns",
-    "net_sales": "Net sales",
-    "cogs": "COGS",
-    "gross_margin": "Gross margin (CM1)",
-    "fulfilment": "Fulfilment",
-    "returns_handling": "Returns handling",
-    "payment_fees": "Payment fees",
-    "cm2": "Contribution before marketing (CM2)",
-    "marketing": "Marketing",
-    "cm3": "Contribution after marketing (CM3)",
-    "fixed_costs": "Fixed costs",
-    "ebitda": "EBITDA",
-}
-COST_LINES = frozenset(
-    {"returns", "cogs", "fulfilment", "returns_handling", "payment_fees"}
-    | {"marketing", "fixed_costs"}
-)
-COUNT_LINES = frozenset({"sessions", "orders"})
+# The lines in statement order, their labels and kinds: from the catalogue (models.catalogue).
+PNL_LINES: tuple[str, ...] = tuple(line.key for line in PNL_CATALOGUE)
+PNL_LABELS: dict[str, str] = {line.key: line.label for line in PNL_CATALOGUE}
+COST_LINES = frozenset(line.key for line in PNL_CATALOGUE if line.cost)
+COUNT_LINES = frozenset(line.key for line in PNL_CATALOGUE if line.count)
 MONEY_LINES: tuple[str, ...] = tuple(line for line in PNL_LINES if line not in COUNT_LINES)
 CHANNEL_METRICS: tuple[str, ...] = ("spend", "impressions", "sessions", "orders", "revenue")
 CHANNEL_RATIOS: tuple[str, ...] = ("roas", "cpa")

@@ -78,6 +78,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from budgets import MONTHS, ChannelKind, CostDriver, Plan
 from budgets.plan import SHAPE_MAX, SHAPE_MIN
+from models.catalogue import PNL_CATALOGUE
 from models.pnl import COST_LINES, COUNT_LINES, PNL_LABELS, PNL_LINES
 from models.projection import project_plan
 from models.workbook_layout import (
@@ -1170,48 +1171,10 @@ _PNL_DRIVER_RULES = {
     "returns_cost_per_return": "money",
     "payment_fee_rate": "rate",
 }
-_SUBTOTALS = frozenset({"net_sales", "gross_margin", "cm2", "cm3", "ebitda"})
-_TOTAL_NAMES = {
-    "gross_sales": "GrossSalesFY",
-    "net_sales": "NetSalesFY",
-    "gross_margin": "GrossMarginFY",
-    "cm2": "Cm2FY",
-    "marketing": "MarketingFY",
-    "cm3": "Cm3FY",
-    "fixed_costs": "FixedCostsFY",
-    "ebitda": "EbitdaFY",
-}
-_PNL_HOW = {
-    "sessions": "organic + paid sessions",
-    "orders": "organic sessions x site CVR + paid orders",
-    "gross_sales": "organic orders x site AOV + paid revenue",
-    "returns": "gross sales x return rate",
-    "net_sales": "gross sales - returns",
-    "cogs": "net sales x COGS rate",
-    "gross_margin": "net sales - COGS",
-    "fulfilment": "orders x cost per order",
-    "returns_handling": "orders x return rate x cost per return",
-    "payment_fees": "gross sales x payment fee rate",
-    "cm2": "CM1 - fulfilment - returns handling - fees",
-    "marketing": "all channels' spend",
-    "cm3": "CM2 - marketing",
-    "fixed_costs": "sum of the fixed-cost lines",
-    "ebitda": "CM3 - fixed costs",
-}
-_PNL_SHORT = {
-    "gross_sales": "gross sales",
-    "returns": "returns",
-    "cogs": "COGS",
-    "gross_margin": "CM1",
-    "fulfilment": "fulfilment",
-    "returns_handling": "returns handling",
-    "payment_fees": "payment fees",
-    "cm2": "CM2",
-    "marketing": "marketing",
-    "cm3": "CM3",
-    "fixed_costs": "fixed costs",
-    "ebitda": "EBITDA",
-}
+_SUBTOTALS = frozenset(line.key for line in PNL_CATALOGUE if line.subtotal)
+_TOTAL_NAMES = {line.key: line.excel_name for line in PNL_CATALOGUE if line.excel_name}
+_PNL_HOW = {line.key: line.how for line in PNL_CATALOGUE}
+_PNL_SHORT = {line.key: line.short for line in PNL_CATALOGUE}
 
 
 def _named_styles() -> list[NamedStyle]:

@@ -23,6 +23,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from budgets import MONTHS
+from models.catalogue import KPI_CATALOGUE
 from models.pnl import MONEY_LINES, PNL_LINES
 
 WORKBOOK_FORMAT = 1
@@ -135,23 +136,9 @@ MARGIN_LINES: tuple[str, ...] = tuple(line for line in MONEY_LINES if line != "n
 MARGIN_ROWS: dict[str, int] = {
     line: MARGIN_SECTION_ROW + 1 + index for index, line in enumerate(MARGIN_LINES)
 }
+# KPI: (label, how it is calculated), for the KPIs the workbook has a row for.
 KPI_LABELS: dict[str, tuple[str, str]] = {
-    # KPI: (label, how it is calculated)
-    "conversion_rate": ("Conversion rate", "orders / sessions"),
-    "aov": ("AOV", "gross sales / orders"),
-    "marketing_share": ("Marketing as % of net sales", "marketing / net sales"),
-    "mer": ("MER (blended ROAS)", "gross sales / marketing"),
-    "return_rate": ("Return rate", "returns / gross sales"),
-    "contribution_per_gross_sale": (
-        "Contribution before marketing per unit of gross sales (c2)",
-        "CM2 / gross sales",
-    ),
-    "break_even_roas": ("Break-even ROAS", "1 / c2"),
-    "cm3_margin_target": (
-        "CM3 margin the targets ask for (t)",
-        "CM3 target, or EBITDA target + fixed costs / net sales",
-    ),
-    "target_roas": ("Target ROAS", "1 / (c2 - t x (1 - return rate))"),
+    kpi.key: (kpi.label, kpi.how) for kpi in KPI_CATALOGUE if kpi.how is not None
 }
 KPI_ROWS: dict[str, int] = {kpi: HEADER_ROW + 1 + index for index, kpi in enumerate(KPI_LABELS)}
 

@@ -5,26 +5,17 @@ from __future__ import annotations
 import streamlit as st
 
 from models import Projection
+from models.catalogue import help_text
 from models.formatting import format_change, format_compact, format_rate, format_roas
 
+# The tooltips, from the catalogue of P&L lines and KPIs (models.catalogue).
 HELP = {
-    "net_sales": "Net sales = gross sales - returns; gross sales = organic orders x site AOV "
-    "+ channels' attributed revenue. Compared with the net-sales target.",
-    "ebitda_margin": "EBITDA margin = EBITDA / net sales, where EBITDA = CM3 - fixed costs. "
-    "Compared with the target EBITDA margin (difference in percentage points).",
-    "marketing": "Marketing = the sum of every channel's spend, working and non-working. "
-    "Shown with its share of net sales.",
-    "mer": "MER (marketing efficiency ratio) = gross sales / marketing: the blended ROAS "
-    "of all sales on all spend.",
-    "cm3": "CM3 = CM2 - marketing, where CM2 = net sales - COGS - fulfilment - returns "
-    "handling - payment fees.",
-    "break_even_roas": "Break-even ROAS = 1 / (CM2 / gross sales): the ROAS at which a unit of "
-    "spend earns back exactly its cost in contribution.",
-    "target_roas": "Target ROAS = 1 / (CM2 / gross sales - t x (1 - return rate)), t the "
-    "target CM3 margin (or the CM3 margin the EBITDA target needs after fixed costs).",
-    "channel_revenue": "Attributed revenue = sessions x channel conversion rate x AOV "
-    "(gross, before returns), summed over the channels.",
-}
+    key: help_text(key)
+    for key in (
+        "net_sales", "ebitda_margin", "marketing", "mer", "cm3", "break_even_roas",
+        "target_roas", "channel_revenue",
+    )
+}  # fmt: skip
 
 
 def net_sales(projection: Projection) -> None:

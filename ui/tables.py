@@ -14,14 +14,13 @@ import streamlit as st
 from budgets import Plan
 from budgets.store import VersionInfo
 from models import PNL_LABELS, PNL_LINES, YEAR, Projection, project_plan
+from models.catalogue import PNL_CATALOGUE
 from models.compare import compare_plans
 from models.formatting import format_amount, format_change, format_count, format_rate, format_roas
 
 COUNT_ROWS = (PNL_LABELS["sessions"], PNL_LABELS["orders"])
-SHORT_LABELS = {
-    PNL_LABELS["cm2"]: "CM2 (before marketing)",
-    PNL_LABELS["cm3"]: "CM3 (after marketing)",
-}
+# The compact names of the app's tables, by the statement's label (models.catalogue).
+SHORT_LABELS = {line.label: line.table_label for line in PNL_CATALOGUE if line.table_label}
 RATIO_ROWS = {
     "Gross margin %": ("gross_margin_margin", "rate"),
     "CM2 %": ("cm2_margin", "rate"),

@@ -1,0 +1,80 @@
+"""Every P&L line and KPI has one catalogue entry, and the app, the workbook, the CSV and
+the import all read it."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import openpyxl
+
+from budgets.samples import sample_plan
+from models import PNL_LABELS, PNL_LINES, project_plan
+from models.catalogue import KPI, KPI_CATALOGUE, PNL_CATALOGUE, PNL_LINE, help_text
+from models.csv_export import pnl_csv
+from models.pnl import COST_LINES, COUNT_LINES
+from models.workbook import plan_workbook
+from models.workbook_import import plan_from_workbook
+from models.workbook_layout import KIND_COLUMN, KPI_ROWS, KPIS, LABEL_COLUMN, PNL, PNL_ROWS
+from ui import kpis, tables
+
+
+def test_each_line_and_kpi_has_exactly_one_entry() -> None:
+    keys = [line.key for line in PNL_CATALOGUE]
+    assert len(keys) == len(set(keys))
+    assert tuple(keys) == PNL_LINES
+    labels = [line.label for line in PNL_CATALOGUE]
+    assert len(labels) == len(set(labels)), "two lines share a label"
+    assert len({kpi.key for kpi in KPI_CATALOGUE}) == len(KPI_CATALOGUE)
+    assert not set(PNL_LINE) & set(KPI), "a key names both a line and a KPI"
+
+
+def test_the_engine_takes_names_and_kinds_from_the_catalogue() -> None:
+    assert {line.key: line.label for line in PNL_CATALOGUE} == PNL_LABELS
+    assert {line.key for line in PNL_CATALOGUE if line.cost} == COST_LINES
+    assert {line.key for line in PNL_CATALOGUE if line.count} == COUNT_LINES
+    statement = project_plan(sample_plan()).statement
+    assert list(statement.index) == [line.label for line in PNL_CATALOGUE]
+
+
+def test_the_apps_tables_and_tooltips_read_the_catalogue() -> None:
+    projection = project_plan(sample_plan())
+    shown = [line.shown for line in PNL_CATALOGUE]
+    assert list(tables.pnl_summary(projection).index) == shown
+    assert list(tables.pnl_statement(projection).index)[: len(shown)] == shown
+    for key, text in kpis.HELP.items():
+        assert text == help_text(key)
+
+
+def test_the_workbook_and_its_import_read_the_catalogue() -> None:
+    plan = sample_plan()
+    data = plan_workbook(plan)
+    book = openpyxl.load_workbook(io.BytesIO(data))
+    pnl, kpi_sheet = book[PNL], book[KPIS]
+    for line in PNL_CATALOGUE:
+        row = PNL_ROWS[line.key]
+        assert pnl.cell(row, LABEL_COLUMN).value == line.label
+        assert pnl.cell(row, KIND_COLUMN).value == line.how
+        if line.excel_name is not None:
+            assert line.excel_name in book.defined_names
+    for kpi in KPI_CATALOGUE:
+        if kpi.how is None:
+            assert kpi.key not in KPI_ROWS
+            continue
+        assert kpi_sheet.cell(KPI_ROWS[kpi.key], LABEL_COLUMN).value == kpi.label
+        assert kpi_sheet.cell(KPI_ROWS[kpi.key], KIND_COLUMN).value == kpi.how
+    # The import checks those labels where it expects them, and reads the plan back.
+    assert plan_from_workbook(data) == plan
+
+
+def test_the_csv_names_and_signs_its_lines_from_the_catalogue() -> None:
+    projection = project_plan(sample_plan())
+    rows = list(csv.reader(io.StringIO(pnl_csv(projection))))
+    totals = {row[0]: row for row in rows[1:] if row[1] == ""}
+    assert list(totals) == [line.label for line in PNL_CATALOGUE]
+    for line in PNL_CATALOGUE:
+        fy = float(totals[line.label][-1])
+        if line.cost and projection.year(line.key):
+            assert fy < 0, f"{line.label} is a cost and must be negative in the CSV"
+        unit = totals[line.label][2]
+        assert unit == (line.key if line.count else projection.plan.currency)
