@@ -15,51 +15,12 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from budgets.fields import FIELDS
 from budgets.plan import fiscal_month_labels
 
-FIELD_LABELS = {
-    "name": "name",
-    "fiscal_year": "fiscal year",
-    "first_month": "first month of the fiscal year",
-    "currency": "currency",
-    "schema_version": "schema version",
-    "kind": "kind",
-    "cost_driver": "cost driver",
-    "spend": "spend",
-    "cpc": "CPC",
-    "cpm": "CPM",
-    "ctr": "CTR",
-    "conversion_rate": "conversion rate",
-    "aov": "AOV",
-    "response": "response curve",
-    "beta": "maximum monthly revenue (beta)",
-    "k": "half-saturation spend (k)",
-    "s": "shape (s)",
-    "organic_sessions": "organic sessions",
-    "site_conversion_rate": "site conversion rate",
-    "site_aov": "site AOV",
-    "return_rate": "return rate",
-    "cogs_rate": "COGS rate",
-    "fulfilment_cost_per_order": "fulfilment cost per order",
-    "returns_cost_per_return": "returns cost per returned order",
-    "payment_fee_rate": "payment fee rate",
-    "amounts": "amount",
-    "net_sales": "net-sales target",
-    "ebitda_margin": "target EBITDA margin",
-    "cm3_margin": "target CM3 margin",
-}
-RATE_FIELDS = frozenset(
-    {
-        "ctr",
-        "conversion_rate",
-        "site_conversion_rate",
-        "return_rate",
-        "cogs_rate",
-        "payment_fee_rate",
-        "ebitda_margin",
-        "cm3_margin",
-    }
-)
+# Names and kinds of the plan's fields: from their catalogue (budgets.fields).
+FIELD_LABELS = {field.key: field.label for field in FIELDS}
+RATE_FIELDS = frozenset(field.key for field in FIELDS if field.rate)
 _LENGTH_ERRORS = ("too_short", "too_long")
 _NO_VALUE_ERRORS = frozenset(
     {

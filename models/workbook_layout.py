@@ -23,6 +23,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from budgets import MONTHS
+from budgets.fields import FieldGroup, fields_of
 from models.catalogue import KPI_CATALOGUE
 from models.pnl import MONEY_LINES, PNL_LINES
 
@@ -50,18 +51,14 @@ MARKER_ROW = 10
 MARKER_LABEL = "Workbook"
 
 # --- Assumptions: the plan, the targets and the P&L drivers ---------------------
-PLAN_FIELDS: tuple[tuple[str, str], ...] = (
-    ("name", "Plan name"),
-    ("fiscal_year", "Fiscal year"),
-    ("first_month", "First month of the fiscal year (1 = January)"),
-    ("currency", "Currency (ISO 4217 code)"),
+# The Assumptions sheet's fields and their headings: from the catalogue (budgets.fields).
+PLAN_FIELDS: tuple[tuple[str, str], ...] = tuple(
+    (field.key, field.title) for field in fields_of(FieldGroup.PLAN) if field.title
 )
 PLAN_SECTION_ROW = 4
 PLAN_FIRST_ROW = 5
-TARGET_FIELDS: tuple[tuple[str, str], ...] = (
-    ("net_sales", "Net-sales target for the year"),
-    ("ebitda_margin", "Target EBITDA margin"),
-    ("cm3_margin", "Target CM3 margin (empty: the margin the EBITDA target needs)"),
+TARGET_FIELDS: tuple[tuple[str, str], ...] = tuple(
+    (field.key, field.title) for field in fields_of(FieldGroup.TARGET)
 )
 TARGET_SECTION = "Targets for the year"
 TARGET_SECTION_ROW = 10
@@ -69,14 +66,7 @@ TARGET_FIRST_ROW = 11
 VALUE_COLUMN = 3
 
 PNL_DRIVER_LABELS: dict[str, str] = {
-    "organic_sessions": "Organic sessions",
-    "site_conversion_rate": "Site conversion rate",
-    "site_aov": "Site AOV",
-    "return_rate": "Return rate",
-    "cogs_rate": "COGS rate (on net sales)",
-    "fulfilment_cost_per_order": "Fulfilment cost per order",
-    "returns_cost_per_return": "Returns cost per returned order",
-    "payment_fee_rate": "Payment fee rate (on gross sales)",
+    field.key: field.title for field in fields_of(FieldGroup.PNL_DRIVER)
 }
 PNL_DRIVER_SECTION = "P&L drivers by month"
 PNL_DRIVER_HEADER_ROW = 15
@@ -86,11 +76,7 @@ FIXED_TOTAL_LABEL = "Total fixed costs"
 # Channel drivers that may be given once for the year or per month, each a table
 # with one row per channel: the value for the year in column C, or 12 months.
 CHANNEL_DRIVER_LABELS: dict[str, str] = {
-    "cpc": "CPC (cost per click)",
-    "cpm": "CPM (cost per 1,000 impressions)",
-    "ctr": "CTR (clicks per impression)",
-    "conversion_rate": "Conversion rate (orders per session)",
-    "aov": "AOV (empty: the site AOV of the month)",
+    field.key: field.title for field in fields_of(FieldGroup.CHANNEL_DRIVER)
 }
 YEAR_INPUT_LABEL = "For the year"
 
@@ -102,11 +88,7 @@ CURVE_PARAMETER_HEADER = "Parameter"
 CURVE_YEAR_LABEL = "Average month"
 DEMAND_LABEL = "Demand index (organic sessions / their monthly mean)"
 DEMAND_UNIT = "x an average month"
-CURVE_PARAMETERS: dict[str, str] = {
-    "beta": "Revenue ceiling (beta)",
-    "k": "Spend for half (k)",
-    "s": "Shape (s)",
-}
+CURVE_PARAMETERS: dict[str, str] = {field.key: field.title for field in fields_of(FieldGroup.CURVE)}
 
 # --- Marketing plan: one block per metric, channels down, months across ---------
 MARKETING_BLOCKS: dict[str, tuple[str, str]] = {

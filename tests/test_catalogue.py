@@ -1,13 +1,18 @@
-"""Every P&L line and KPI has one catalogue entry, and the app, the workbook, the CSV and
-the import all read it."""
+"""Every P&L line, KPI and plan field has one catalogue entry, and the app, the workbook,
+the CSV, the messages and the import all read it."""
 
 from __future__ import annotations
 
 import csv
 import io
+import typing
 
 import openpyxl
+from pydantic import BaseModel
 
+from budgets import Plan
+from budgets.errors import FIELD_LABELS, RATE_FIELDS
+from budgets.fields import FIELDS, FieldGroup, fields_of
 from budgets.samples import sample_plan
 from models import PNL_LABELS, PNL_LINES, project_plan
 from models.catalogue import KPI, KPI_CATALOGUE, PNL_CATALOGUE, PNL_LINE, help_text
@@ -15,8 +20,17 @@ from models.csv_export import pnl_csv
 from models.pnl import COST_LINES, COUNT_LINES
 from models.workbook import plan_workbook
 from models.workbook_import import plan_from_workbook
-from models.workbook_layout import KIND_COLUMN, KPI_ROWS, KPIS, LABEL_COLUMN, PNL, PNL_ROWS
-from ui import kpis, tables
+from models.workbook_layout import (
+    ASSUMPTIONS,
+    KIND_COLUMN,
+    KPI_ROWS,
+    KPIS,
+    LABEL_COLUMN,
+    PNL,
+    PNL_ROWS,
+    Layout,
+)
+from ui import grids, kpis, tables
 
 
 def test_each_line_and_kpi_has_exactly_one_entry() -> None:
@@ -78,3 +92,51 @@ def test_the_csv_names_and_signs_its_lines_from_the_catalogue() -> None:
             assert fy < 0, f"{line.label} is a cost and must be negative in the CSV"
         unit = totals[line.label][2]
         assert unit == (line.key if line.count else projection.plan.currency)
+
+
+# --- plan fields ---------------------------------------------------------------------
+
+
+def _leaf_fields(model: type[BaseModel]) -> set[str]:
+    """The names of every value a plan holds (not the models that group them)."""
+    names = set()
+    for name, info in model.model_fields.items():
+        inner = [info.annotation, *typing.get_args(info.annotation)]
+        inner += [a for t in list(inner) for a in typing.get_args(t)]
+        models = [t for t in inner if isinstance(t, type) and issubclass(t, BaseModel)]
+        if models:
+            for sub in models:
+                names |= _leaf_fields(sub)
+        else:
+            names.add(name)
+    return names
+
+
+def test_every_value_a_plan_holds_has_one_field_entry() -> None:
+    keys = [field.key for field in FIELDS]
+    assert len(keys) == len(set(keys))
+    # "response" names the curve that groups beta, k and s; messages name it too.
+    assert _leaf_fields(Plan) == set(keys) - {"response"}
+    assert all(field.label for field in FIELDS)
+    # Messages name fields and read rates as percent from the catalogue.
+    assert {field.key: field.label for field in FIELDS} == FIELD_LABELS
+    assert frozenset(field.key for field in FIELDS if field.rate) == RATE_FIELDS
+
+
+def test_the_workbook_and_the_grids_name_fields_from_the_catalogue() -> None:
+    plan = sample_plan()
+    book = openpyxl.load_workbook(io.BytesIO(plan_workbook(plan)))
+    sheet = book[ASSUMPTIONS]
+    layout = Layout(len(plan.marketing.channels), len(plan.pnl.fixed_costs))
+    for field in fields_of(FieldGroup.PLAN):
+        if field.title:
+            assert sheet.cell(layout.plan_row(field.key), LABEL_COLUMN).value == field.title
+    for field in fields_of(FieldGroup.TARGET):
+        assert sheet.cell(layout.target_row(field.key), LABEL_COLUMN).value == field.title
+    for field in fields_of(FieldGroup.PNL_DRIVER):
+        assert sheet.cell(layout.pnl_driver_row(field.key), LABEL_COLUMN).value == field.title
+    drivers = grids.pnl_driver_grid(plan)
+    assert list(drivers.columns) == [f.column for f in fields_of(FieldGroup.PNL_DRIVER)]
+    channel_columns = list(grids.channel_driver_grid(plan).columns)
+    for field in fields_of(FieldGroup.CHANNEL_DRIVER):
+        assert field.column in channel_columns

@@ -24,31 +24,21 @@ import streamlit as st
 from budgets import ChannelKind, CostDriver, Plan, PlanIssue, PlanValidationError, as_monthly
 from budgets.edits import Change
 from budgets.errors import FIELD_LABELS
+from budgets.fields import FIELDS, FieldGroup, fields_of
 from budgets.typed import TypedNumberError, as_text, read_number
 from models import YEAR, Projection
 
+# Grid column: (plan field, shown in percent), from the fields' catalogue (budgets.fields).
 PNL_DRIVER_COLUMNS: dict[str, tuple[str, bool]] = {
-    # column label: (plan field, shown in percent)
-    "Organic sessions": ("organic_sessions", False),
-    "Site conversion %": ("site_conversion_rate", True),
-    "Site AOV": ("site_aov", False),
-    "Return rate %": ("return_rate", True),
-    "COGS %": ("cogs_rate", True),
-    "Fulfilment / order": ("fulfilment_cost_per_order", False),
-    "Returns cost / return": ("returns_cost_per_return", False),
-    "Payment fees %": ("payment_fee_rate", True),
+    field.column: (field.key, field.rate) for field in fields_of(FieldGroup.PNL_DRIVER)
 }
 CHANNEL_DRIVER_COLUMNS: dict[str, tuple[str, bool]] = {
-    "CPC": ("cpc", False),
-    "CPM": ("cpm", False),
-    "CTR %": ("ctr", True),
-    "Conversion %": ("conversion_rate", True),
-    "AOV": ("aov", False),
+    field.column: (field.key, field.rate) for field in fields_of(FieldGroup.CHANNEL_DRIVER)
 }
 KIND_BY_LABEL = {kind.label: kind for kind in ChannelKind}
 DRIVER_BY_LABEL = {driver.label: driver for driver in CostDriver}
 # Fields counted in whole units (sessions), shown without decimals.
-_WHOLE = frozenset({"organic_sessions"})
+_WHOLE = frozenset(field.key for field in FIELDS if field.whole)
 # Longest text a number cell accepts; longer text is refused, and quoted cut short.
 CELL_MAX_CHARS = 60
 _QUOTED_CHARS = 40
