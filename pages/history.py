@@ -33,7 +33,7 @@ st.dataframe(
     placeholder="-",
 )
 
-conflict = st.session_state.get(storage.CONFLICT)
+conflict = st.session_state.get(state.CONFLICT)
 if conflict is not None:
     st.warning(
         f"Version {conflict.version} was saved by {conflict.author} after the version your "

@@ -29,7 +29,6 @@ from ui.curve_charts import response_curve
 from ui.grids import text_column, typed_value
 from ui.tables import as_arrow
 
-RESULT = "_allocation"
 T = TypeVar("T")
 LOCK, MINIMUM, MAXIMUM, CAP = "Lock", "Min / year", "Max / year", "Cap / month"
 
@@ -216,18 +215,18 @@ def run(plan: Plan, mode: AllocationMode, budget: float | None, limits: Allocati
             result = allocate(plan, mode, budget=budget, limits=limits, progress=progress)
         except AllocationError as error:
             status.update(label="The allocator could not run", state="error")
-            st.session_state.pop(RESULT, None)
+            st.session_state.pop(state.ALLOCATION, None)
             st.error(str(error), icon=":material/block:")
             return
         status.update(label="Done", state="complete", expanded=False)
     # The result, for the plan revision it was computed on, with what is drawn from it
     # (tables, charts), built once per result rather than on every rerun.
-    st.session_state[RESULT] = (state.revision(), result, {})
+    st.session_state[state.ALLOCATION] = (state.revision(), result, {})
 
 
 def stored() -> Allocation | None:
     """The last result, if it was computed for the plan as it is now."""
-    kept = st.session_state.get(RESULT)
+    kept = st.session_state.get(state.ALLOCATION)
     if kept is None or kept[0] != state.revision():
         return None
     result: Allocation = kept[1]
@@ -236,7 +235,7 @@ def stored() -> Allocation | None:
 
 def of_result(name: str, build: Callable[[Allocation], T]) -> T:
     """``build(result)`` for the stored result (see ``stored``), computed once per result."""
-    _, result, drawn = st.session_state[RESULT]
+    _, result, drawn = st.session_state[state.ALLOCATION]
     if name not in drawn:
         drawn[name] = build(result)
     value: T = drawn[name]
@@ -265,7 +264,7 @@ def apply(result: Allocation) -> None:
         result.recommended_spend,
         notice="Applied: the recommendation is now the plan's spend.",
     )
-    st.session_state.pop(RESULT, None)
+    st.session_state.pop(state.ALLOCATION, None)
 
 
 def effect_metrics(result: Allocation) -> None:

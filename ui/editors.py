@@ -30,7 +30,6 @@ from ui import state
 from ui.grids import Cell
 
 CellConverter = Callable[[Plan, int, str, Any], Change | list[Change]]
-_RECORDS = "_grid_cells"
 _NEVER = object()
 
 
@@ -44,7 +43,7 @@ class _Record:
 
 def _record(name: str, widget_key: str) -> _Record:
     """The grid's record for its current editor; a new editor (a new key) starts a new one."""
-    records: dict[str, tuple[str, _Record]] = st.session_state.setdefault(_RECORDS, {})
+    records: dict[str, tuple[str, _Record]] = st.session_state.setdefault(state.GRID_CELLS, {})
     if name not in records or records[name][0] != widget_key:
         records[name] = (widget_key, _Record())
     return records[name][1]

@@ -62,13 +62,9 @@ def _settings_values(prefix: str) -> tuple[str, int, int, str]:
     )
 
 
-_DONE = "_dialog_done"
-_SAVE_REFUSAL = "_save_refusal"
-
-
 def _close_when_done() -> None:
     """Close the dialog whose action succeeded (its callback ran before this rerun)."""
-    if st.session_state.pop(_DONE, False):
+    if st.session_state.pop(state.DIALOG_DONE, False):
         st.rerun()
 
 
@@ -77,8 +73,8 @@ def _save() -> None:
     refusal = storage.save(
         values["save_author"], values["save_comment"], VersionStatus(values["save_status"])
     )
-    st.session_state[_SAVE_REFUSAL] = refusal
-    st.session_state[_DONE] = refusal is None
+    st.session_state[state.SAVE_REFUSAL] = refusal
+    st.session_state[state.DIALOG_DONE] = refusal is None
     if refusal is not None:
         # Also on the page: it still says why after the dialog is dismissed.
         state.report([refusal])
@@ -86,7 +82,7 @@ def _save() -> None:
 
 def _open_newer(version: VersionInfo) -> None:
     storage.open_stored(version.key, version.version)
-    st.session_state[_DONE] = True
+    st.session_state[state.DIALOG_DONE] = True
 
 
 @st.dialog("Save a version")
@@ -114,7 +110,7 @@ def _save_dialog() -> None:
             key="save_status", horizontal=True, help="Submitted: ready for finance to approve.",
         )  # fmt: skip
         st.form_submit_button("Save version", type="primary", on_click=_save)
-    refusal = st.session_state.get(_SAVE_REFUSAL)
+    refusal = st.session_state.get(state.SAVE_REFUSAL)
     if refusal:
         st.error(f"**Not saved.** {refusal}", icon=":material/block:")
         newer = storage.conflict()
@@ -143,7 +139,7 @@ def _new_plan() -> None:
         state.report(error.issues, "new_plan")
         return
     storage.open_plan(new, source="New plan", notice=f"Started the new plan '{new.name}'.")
-    st.session_state[_DONE] = True
+    st.session_state[state.DIALOG_DONE] = True
 
 
 @st.dialog("New empty plan")
@@ -160,7 +156,7 @@ def _apply_settings(keep_calendar_months: bool) -> None:
     plan = state.current_plan()
     name, year, month, currency = _settings_values("settings")
     notice = forms.settings_notice(plan, name, year, month, currency, keep_calendar_months)
-    st.session_state[_DONE] = state.attempt(
+    st.session_state[state.DIALOG_DONE] = state.attempt(
         forms.with_plan_settings, name, year, month, currency, keep_calendar_months,
         notice=notice, where="settings",
     )  # fmt: skip
@@ -315,8 +311,8 @@ def render() -> None:
         )
     # Dialogs open from the main area: a dialog cannot be called inside the sidebar.
     if save:
-        st.session_state.pop(_SAVE_REFUSAL, None)
-        st.session_state.pop(_DONE, None)
+        st.session_state.pop(state.SAVE_REFUSAL, None)
+        st.session_state.pop(state.DIALOG_DONE, None)
         _save_dialog()
     if new_plan:
         state.clear_issues("new_plan")

@@ -48,7 +48,21 @@ _CACHE = "_cache"
 _GRIDS = "_grids"
 _PAGE = "_page"
 PAGE_MESSAGES = "page"
+# Every other key the app keeps in a session, with the module that reads and writes it.
+BASE = "plan_base"  # ui.storage: the stored version the plan in hand started from
+AUTHOR = "author"  # ui.storage: the name last saved or approved under
+CONFLICT = "plan_conflict"  # ui.storage: the version someone saved first (a refused save)
+SET_ASIDE = "plan_set_aside"  # ui.storage: unsaved edits set aside when another plan opened
+DIALOG_DONE = "_dialog_done"  # ui.sidebar: the open dialog has acted and closes
+SAVE_REFUSAL = "_save_refusal"  # ui.sidebar: why the last "Save version" was refused
+ALLOCATION = "_allocation"  # ui.allocator_view: the allocator's last result and its revision
+GRID_CELLS = "_grid_cells"  # ui.editors: what each grid last reported, by grid
 T = TypeVar("T")
+
+
+def remembered(widget_key: str) -> str:
+    """The key under which ``ui.views`` keeps a widget's value (the open tab) across pages."""
+    return f"_{widget_key}"
 
 
 def init_session() -> None:

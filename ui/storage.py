@@ -37,11 +37,6 @@ from budgets.store import (
 from models.workbook_import import plan_from_workbook
 from ui import state
 
-BASE = "plan_base"
-AUTHOR = "author"
-CONFLICT = "plan_conflict"
-SET_ASIDE = "plan_set_aside"
-
 
 @st.cache_resource(show_spinner=False)
 def _store(url: str, path: str) -> PlanStore:
@@ -54,12 +49,12 @@ def plan_store() -> PlanStore:
 
 
 def base() -> StoredPlan | None:
-    stored: StoredPlan | None = st.session_state.get(BASE)
+    stored: StoredPlan | None = st.session_state.get(state.BASE)
     return stored
 
 
 def author() -> str:
-    name: str = st.session_state.get(AUTHOR, "")
+    name: str = st.session_state.get(state.AUTHOR, "")
     return name
 
 
@@ -100,13 +95,13 @@ def read_plan_file(name: str, data: bytes) -> Plan | None:
 
 
 def forget_base() -> None:
-    st.session_state[BASE] = None
-    st.session_state[CONFLICT] = None
+    st.session_state[state.BASE] = None
+    st.session_state[state.CONFLICT] = None
 
 
 def _remember(stored: StoredPlan) -> None:
-    st.session_state[BASE] = stored
-    st.session_state[CONFLICT] = None
+    st.session_state[state.BASE] = stored
+    st.session_state[state.CONFLICT] = None
 
 
 def stored_plans() -> tuple[PlanSummary, ...]:
@@ -119,7 +114,7 @@ def stored_plans() -> tuple[PlanSummary, ...]:
 
 def set_aside() -> Plan | None:
     """Unsaved edits kept when another plan or version was opened over them."""
-    plan: Plan | None = st.session_state.get(SET_ASIDE)
+    plan: Plan | None = st.session_state.get(state.SET_ASIDE)
     return plan
 
 
@@ -128,7 +123,7 @@ def _set_aside_edits() -> str:
     plan = state.current_plan()
     if plan == state.opened_plan() or (base() is not None and not has_unsaved_edits()):
         return ""
-    st.session_state[SET_ASIDE] = plan
+    st.session_state[state.SET_ASIDE] = plan
     return " Your unsaved edits are set aside: History compares them with any version."
 
 
@@ -162,7 +157,7 @@ def open_stored(key: PlanKey, version: int | None = None) -> None:
 
 def conflict() -> VersionInfo | None:
     """The newer version a refused save met, if the last save was refused for one."""
-    latest: VersionInfo | None = st.session_state.get(CONFLICT)
+    latest: VersionInfo | None = st.session_state.get(state.CONFLICT)
     return latest
 
 
@@ -182,11 +177,11 @@ def save(name: str, comment: str, status: VersionStatus) -> str | None:
             plan, base_version=base_version, author=name, comment=comment, status=status
         )
     except VersionConflictError as error:
-        st.session_state[CONFLICT] = error.latest
+        st.session_state[state.CONFLICT] = error.latest
         return str(error)
     except (PlanStoreError, PlanValidationError) as error:
         return str(error)
-    st.session_state[AUTHOR] = info.author
+    st.session_state[state.AUTHOR] = info.author
     _remember(StoredPlan(info, plan))
     st.session_state[state.OPENED] = plan
     st.session_state[state.SOURCE] = f"Stored plan, version {info.version}"
@@ -217,7 +212,7 @@ def approve(key: PlanKey, number: int, approver: str) -> None:
     except (PlanStoreError, PlanValidationError) as error:
         state.report([str(error)])
         return
-    st.session_state[AUTHOR] = info.approved_by or approver
+    st.session_state[state.AUTHOR] = info.approved_by or approver
     stored = base()
     if stored is not None and stored.info.key == key and stored.info.version == number:
         _remember(StoredPlan(info, stored.plan))
@@ -236,7 +231,7 @@ def restore(key: PlanKey, number: int, name: str) -> None:
     except (PlanStoreError, PlanValidationError) as error:
         state.report([str(error)])
         return
-    st.session_state[AUTHOR] = info.author
+    st.session_state[state.AUTHOR] = info.author
     aside = _set_aside_edits()
     state.replace_plan(
         restored.plan,

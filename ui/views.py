@@ -34,7 +34,7 @@ PAGE_TABS = {
 
 
 def _remember(widget_key: str) -> None:
-    st.session_state[f"_{widget_key}"] = st.session_state[widget_key]
+    st.session_state[state.remembered(widget_key)] = st.session_state[widget_key]
 
 
 def show(name: str, *sections: Callable[[], object]) -> None:
@@ -49,7 +49,7 @@ def _tabs(name: str) -> Sequence[TabContainer]:
     """The tabs ``TABS[name]``; only the open tab's ``.open`` is true."""
     labels = TABS[name]
     widget_key = f"{name}_view"
-    remembered = st.session_state.get(f"_{widget_key}")
+    remembered = st.session_state.get(state.remembered(widget_key))
     if remembered in labels and st.session_state.get(widget_key) != remembered:
         st.session_state[widget_key] = remembered
     return st.tabs(list(labels), key=widget_key, on_change=_remember, args=(widget_key,))
