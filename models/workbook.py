@@ -136,6 +136,7 @@ from models.workbook_layout import (
 # Named styles
 INPUT = "Plan input"
 FORMULA = "Plan formula"
+LINK = "Plan link"  # a formula that only refers to another sheet: green, as finance reads it
 TOTAL = "Plan total"
 HEADER = "Plan header"
 TITLE = "Plan title"
@@ -148,6 +149,8 @@ FIRST, LAST = MONTH_LETTERS[0], MONTH_LETTERS[-1]
 FY = get_column_letter(FY_COLUMN)
 SHARE = get_column_letter(SHARE_COLUMN)
 _FORMULA_LEADS = ("=", "+", "-", "@", "\t", "\r", "\n")
+# A formula that is nothing but a reference to a cell of another sheet (its negative too).
+_SHEET_LINK = re.compile(r"=-?(?:'[^']+'|[A-Za-z_][\w.]*)!\$?[A-Z]{1,3}\$?[0-9]+")
 _ROW_HEIGHT_CM = 0.53  # a default row: 15 points
 
 
@@ -172,8 +175,9 @@ class _Formats:
     def of(cls, currency: str) -> _Formats:
         code = f'"{currency} "'
         return cls(
-            money=f"{code}#,##0;{code}-#,##0",
-            money_cents=f"{code}#,##0.00;{code}-#,##0.00",
+            # Negative money in parentheses, positive figures padded to stay aligned with it.
+            money=f"{code}#,##0_);{code}(#,##0)",
+            money_cents=f"{code}#,##0.00_);{code}(#,##0.00)",
         )
 
 
@@ -302,7 +306,15 @@ class _Cells:
     def put(
         self, cell: Cell, value: float | str | datetime | None, style: str, fmt: str | None = None
     ) -> Cell:
-        """Write a number, one of the product's formulas ('=...') or nothing, with a style."""
+        """Write a number, one of the product's formulas ('=...') or nothing, with a style.
+
+        A formula in the formula style that is only a reference to another sheet's
+        cell is a link: it is written in the link style (green), as finance's
+        colour convention has it (inputs blue, formulas black, links to other
+        sheets green).
+        """
+        if style == FORMULA and isinstance(value, str) and _SHEET_LINK.fullmatch(value):
+            style = LINK
         self.style(cell, style, fmt)
         cell.value = value
         return cell
@@ -377,8 +389,10 @@ class _PlanWorkbook:
         freeze: str | None = None,
         title_rows: str | None = None,
         title_columns: str | None = None,
+        pages_wide: int = 1,
     ) -> None:
-        """Column widths, frozen panes, print titles; A4 landscape, fitted to the page's width."""
+        """Column widths, frozen panes, print titles; A4 landscape, fitted to ``pages_wide``
+        pages' width (the print-title columns repeated on each)."""
         for letter, width in widths.items():
             ws.column_dimensions[letter].width = width
         ws.freeze_panes = freeze
@@ -388,7 +402,7 @@ class _PlanWorkbook:
             ws.print_title_cols = title_columns
         ws.page_setup.orientation = "landscape"
         ws.page_setup.paperSize = ws.PAPERSIZE_A4
-        ws.page_setup.fitToWidth = 1
+        ws.page_setup.fitToWidth = pages_wide
         ws.page_setup.fitToHeight = 0
         ws.sheet_properties.pageSetUpPr.fitToPage = True
         ws.page_margins.left = ws.page_margins.right = 0.4
@@ -894,6 +908,9 @@ class _PlanWorkbook:
             freeze=f"D{HEADER_ROW + 1}",
             title_rows=f"{HEADER_ROW}:{HEADER_ROW}",
             title_columns="A:C",
+            # Twelve months, the year and the share on one A4 page print at under half size;
+            # on two, each with the lines and how they are calculated, at some 85 %.
+            pages_wide=2,
         )
 
     # --- KPIs -------------------------------------------------------------------
@@ -1189,6 +1206,7 @@ def _named_styles() -> list[NamedStyle]:
             protection=Protection(locked=False),
         ),
         NamedStyle(FORMULA, font=Font(name="Calibri", size=10, color="000000")),
+        NamedStyle(LINK, font=Font(name="Calibri", size=10, color="007A33")),
         NamedStyle(
             TOTAL,
             font=Font(name="Calibri", size=10, bold=True),

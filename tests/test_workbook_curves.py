@@ -100,7 +100,7 @@ def test_each_curves_beta_k_and_s_are_input_cells_in_the_average_month_column(
 
         assert {p: cell.value for p, cell in cells.items()} == curve.model_dump()
         assert {cell.style for cell in cells.values()} == {INPUT}
-        assert cells["beta"].number_format == '"EUR "#,##0;"EUR "-#,##0'
+        assert cells["beta"].number_format == '"EUR "#,##0_);"EUR "(#,##0)'
         assert cells["s"].number_format == "0.00"
     first = layout.curve_row(GENERIC, "beta")
     assert sheet.cell(first, 1).value == f"='Marketing plan'!$A${layout.channel_row('spend', 1)}"

@@ -18,6 +18,7 @@ from models.workbook import (
     FORMULA,
     HEADER,
     INPUT,
+    LINK,
     TOTAL,
     plan_workbook,
     workbook_filename,
@@ -156,6 +157,37 @@ def test_inputs_formulas_totals_and_headers_use_the_named_styles(sample, sample_
     assert sample_book[PNL].cell(4, 4).style == HEADER
 
 
+def test_links_to_other_sheets_are_green_and_calculations_black(sample, sample_book) -> None:
+    """Finance's colour convention: inputs blue, formulas black, links to other sheets green."""
+    pnl = sample_book[PNL]
+    marketing = pnl.cell(PNL_ROWS["marketing"], 4)  # only the Marketing plan's total, negative
+    gross_sales = pnl.cell(PNL_ROWS["gross_sales"], 4)  # a calculation on two other sheets
+
+    assert str(marketing.value).startswith("=-'Marketing plan'!")
+    assert marketing.style == LINK
+    assert "Assumptions" in str(gross_sales.value)
+    assert gross_sales.style == FORMULA
+    styles = {style.name: style for style in sample_book._named_styles}
+    fonts = {name: styles[name].font.color.rgb for name in (LINK, FORMULA, INPUT)}
+    assert fonts[LINK].endswith("007A33")
+    assert fonts[FORMULA].endswith("000000")
+    assert fonts[INPUT].endswith("1F3FAF")
+    for sheet in sample_book:
+        for row in sheet.iter_rows():
+            for cell in row:
+                if cell.style == LINK:
+                    assert "!" in str(cell.value), cell.coordinate
+                    assert "(" not in str(cell.value), cell.coordinate
+
+
+def test_negative_money_shows_in_parentheses(sample_book) -> None:
+    cogs = sample_book[PNL].cell(PNL_ROWS["cogs"], 4)
+    positive, negative = cogs.number_format.split(";")
+
+    assert negative == '"EUR "(#,##0)'
+    assert positive.endswith("_)"), "positive figures keep room for the parenthesis"
+
+
 def test_money_shows_the_plan_currency_and_rates_show_as_percentages(sample_book, sample) -> None:
     layout = layout_of(sample)
     assumptions = sample_book[ASSUMPTIONS]
@@ -166,7 +198,7 @@ def test_money_shows_the_plan_currency_and_rates_show_as_percentages(sample_book
     margin = sample_book[PNL]["Q19"].number_format
     month = sample_book[PNL]["D4"].number_format
 
-    assert net_sales == '"EUR "#,##0;"EUR "-#,##0'
+    assert net_sales == '"EUR "#,##0_);"EUR "(#,##0)'
     assert return_rate == "0.0%"
     assert conversion == "0.00%"
     assert margin == "0.0%"
@@ -177,10 +209,10 @@ def test_another_currency_is_shown_in_its_own_code(smallest_data) -> None:
     smallest_data["currency"] = "GBP"
     book = openpyxl.load_workbook(io.BytesIO(plan_workbook(parse_plan(smallest_data))))
 
-    assert book[PNL]["D9"].number_format == '"GBP "#,##0;"GBP "-#,##0'
+    assert book[PNL]["D9"].number_format == '"GBP "#,##0_);"GBP "(#,##0)'
 
 
-def test_sheets_freeze_their_headers_and_print_landscape_fitted_to_width(sample_book) -> None:
+def test_sheets_freeze_their_headers_and_print_landscape_on_a4(sample_book) -> None:
     for title in (MARKETING, PNL, KPIS):
         sheet = sample_book[title]
 
@@ -189,7 +221,9 @@ def test_sheets_freeze_their_headers_and_print_landscape_fitted_to_width(sample_
         assert sheet.print_title_cols == "$A:$C"
     for sheet in sample_book:
         assert sheet.page_setup.orientation == "landscape"
-        assert sheet.page_setup.fitToWidth == 1
+        assert str(sheet.page_setup.paperSize) == sheet.PAPERSIZE_A4
+        # The P&L prints on two pages' width, each with its lines; the others on one.
+        assert sheet.page_setup.fitToWidth == (2 if sheet.title == PNL else 1)
         assert sheet.page_setup.fitToHeight == 0
         assert sheet.sheet_properties.pageSetUpPr.fitToPage
         assert sheet.column_dimensions["A"].width >= 30
