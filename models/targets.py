@@ -43,7 +43,7 @@ import numpy as np
 from scipy.optimize import brentq, minimize_scalar
 
 from budgets import Plan
-from budgets.plan import MAX_MONTHLY_AMOUNT, MAX_UNIT_PRICE
+from budgets.plan import MAX_MONTHLY_AMOUNT, MAX_UNIT_PRICE, MIN_UNIT_PRICE
 from models.formatting import (
     format_change,
     format_money_compact,
@@ -714,10 +714,25 @@ def _spend_within_bounds(arrays: PlanArrays, currency: str, solve: TargetSolve) 
 
 
 def _aov_within_bounds(arrays: PlanArrays, currency: str, solve: TargetSolve) -> TargetSolve:
-    """The AOV needed, unless it takes an AOV past the bound a plan holds."""
+    """The AOV needed, unless it takes an AOV past the bounds a plan holds (either way)."""
     highest = float(max(arrays.site_aov.max(), arrays.aov.max(initial=0.0)))
     if solve.status is not SolveStatus.REACHED or not solve.factor:
         return solve
+    prices = np.concatenate([np.ravel(arrays.site_aov), np.ravel(arrays.aov)])
+    lowest = float(prices[prices > 0].min(initial=np.inf))
+    if np.isfinite(lowest) and lowest * solve.factor < MIN_UNIT_PRICE:
+        return replace(
+            solve,
+            status=SolveStatus.UNREACHABLE,
+            value=None,
+            factor=None,
+            explanation=(
+                "Unreachable, because the AOV would have to fall "
+                f"{format_change(solve.factor - 1)}, taking the lowest planned AOV "
+                f"({format_money_compact(lowest, currency)}) below "
+                f"{format_money_compact(MIN_UNIT_PRICE, currency)}, the least an AOV may be."
+            ),
+        )
     if highest * solve.factor <= MAX_UNIT_PRICE:
         return solve
     return replace(

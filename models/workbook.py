@@ -132,6 +132,7 @@ from models.workbook_layout import (
     Layout,
     month_column,
 )
+from models.workbook_values import with_cached_values
 
 # Named styles
 INPUT = "Plan input"
@@ -199,7 +200,8 @@ def plan_workbook(plan: Plan, *, exported_at: datetime | None = None) -> bytes:
     workbook = _PlanWorkbook(plan, stamp.replace(tzinfo=None, microsecond=0)).build()
     out = io.BytesIO()
     workbook.save(out)
-    return out.getvalue()
+    # Every formula with its value cached, for readers that do not recalculate.
+    return with_cached_values(out.getvalue(), workbook)
 
 
 def write_plan_workbook(

@@ -11,6 +11,8 @@ LibreOffice saved.
 
 from __future__ import annotations
 
+import io
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +20,7 @@ from typing import Any
 
 import numpy as np
 import openpyxl
+import pandas as pd
 import pytest
 
 from budgets import Plan, load_plan, parse_plan
@@ -29,6 +32,8 @@ from models.workbook import plan_workbook
 from models.workbook_import import plan_from_workbook
 from models.workbook_layout import (
     ASSUMPTIONS,
+    FIRST_MONTH_COLUMN,
+    FY_COLUMN,
     KPI_ROWS,
     KPIS,
     MARGIN_LINES,
@@ -435,3 +440,60 @@ def test_a_workbook_saved_by_libreoffice_imports_to_the_same_plan(recalculated, 
     imported = plan_from_workbook(result.path.read_bytes())
 
     assert imported == result.plan
+
+
+# --- cached values: what a reader that does not recalculate sees ----------------------
+
+
+@pytest.mark.parametrize("name", list(PLANS))
+def test_every_cached_formula_value_is_what_libreoffice_calculates(recalculated, name) -> None:
+    """The export caches each formula's value; LibreOffice, recalculating every formula on
+    load, finds the same value in every formula cell of every sheet."""
+    result = recalculated[name]
+    data = plan_workbook(result.plan)
+    formulas = openpyxl.load_workbook(io.BytesIO(data))
+    cached = openpyxl.load_workbook(io.BytesIO(data), data_only=True)
+    checked = 0
+    for sheet in formulas.worksheets:
+        theirs = result.book[sheet.title]
+        for row in sheet.iter_rows():
+            for cell in row:
+                if cell.data_type != "f":
+                    continue
+                ours = cached[sheet.title][cell.coordinate].value
+                expected = theirs[cell.coordinate].value
+                where = f"{name} {sheet.title}!{cell.coordinate} {cell.value}"
+                if expected in (None, ""):  # an empty text result reads back as empty
+                    assert ours in (None, ""), f"{where}: cached {ours!r}, LibreOffice empty"
+                elif isinstance(expected, int | float) and not isinstance(expected, bool):
+                    assert isinstance(ours, int | float), where
+                    assert math.isclose(ours, expected, rel_tol=1e-9, abs_tol=1e-9), (
+                        f"{where}: cached {ours!r}, LibreOffice {expected!r}"
+                    )
+                else:
+                    assert ours == expected, f"{where}: cached {ours!r}, LibreOffice {expected!r}"
+                checked += 1
+    assert checked > 500
+
+
+@pytest.mark.parametrize("build", [sample_plan, lambda: large_plan(50)], ids=["sample", "large"])
+def test_pandas_reads_every_pnl_line_and_channel_kpi_without_recalculating(build) -> None:
+    plan = build()
+    projection = project_plan(plan)
+    data = io.BytesIO(plan_workbook(plan))
+    pnl = pd.read_excel(data, sheet_name=PNL, header=None)
+    for line in PNL_LINES:
+        row = pnl.iloc[PNL_ROWS[line] - 1, FIRST_MONTH_COLUMN - 1 : FY_COLUMN].to_numpy(float)
+        np.testing.assert_allclose(row, signed(projection, line), rtol=0, atol=CENT, err_msg=line)
+    layout = layout_of(plan)
+    marketing = pd.read_excel(data, sheet_name=MARKETING, header=None)
+    channels = projection.channels
+    for metric in ("spend", "sessions", "orders", "revenue", "roas", "cpa"):
+        for index, channel in enumerate(channels.names):
+            row = layout.channel_row(metric, index) - 1
+            values = marketing.iloc[row, FIRST_MONTH_COLUMN - 1 : FY_COLUMN].to_numpy(object)
+            expected = getattr(channels, metric)[index]
+            shown = np.array([np.nan if v == "-" else float(v) for v in values])
+            np.testing.assert_allclose(
+                shown, expected, rtol=0, atol=CENT, equal_nan=True, err_msg=f"{channel} {metric}"
+            )
