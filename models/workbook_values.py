@@ -61,7 +61,7 @@ _BINARY = {  # operator: (precedence, right-associative)
     "<=": (1, False), ">=": (1, False), "&": (2, False), "+": (3, False), "-": (3, False),
     "*": (4, False), "/": (4, False), "^": (6, True),
 }  # fmt: skip
-_NEGATION = 5  # unary minus binds tighter than * and /, looser than ^ (as Excel's does not)
+_NEGATION = 7  # Excel's unary minus binds tighter than every operator, ^ too: -2^2 = 4
 
 
 def _tokens(formula: str) -> list[tuple[str, str]]:
@@ -471,7 +471,11 @@ def _date(arguments: list[Node]) -> Node:
             if isinstance(part, FormulaError):
                 return part
         y, m, d = (int(part) for part in parts)  # type: ignore[arg-type]
+        if 0 <= y < 1900:  # Excel reads a year below 1900 as that many years after 1900
+            y += 1900
         y, m = y + (m - 1) // 12, (m - 1) % 12 + 1  # months beyond 12 roll into next years
+        if not 1900 <= y <= 9999:
+            return FormulaError("#NUM!")
         return float((date(y, m, 1) - _EXCEL_EPOCH).days + d - 1)
 
     return evaluate
