@@ -691,6 +691,11 @@ def _aov_needed_on_curves(
     )  # fmt: skip
 
 
+def _without_answer(solve: TargetSolve, status: SolveStatus, explanation: str) -> TargetSolve:
+    """``solve`` with no value: its answer lies past a bound a plan holds, as explained."""
+    return replace(solve, status=status, value=None, factor=None, explanation=explanation)
+
+
 def _spend_within_bounds(arrays: PlanArrays, currency: str, solve: TargetSolve) -> TargetSolve:
     """The largest budget, unless it takes a channel's month past the bound a plan holds."""
     highest = float(arrays.spend.max()) if arrays.spend.size else 0.0
@@ -698,53 +703,40 @@ def _spend_within_bounds(arrays: PlanArrays, currency: str, solve: TargetSolve) 
         return solve
     if highest * solve.factor <= MAX_MONTHLY_AMOUNT:
         return solve
-    return replace(
+    return _without_answer(
         solve,
-        status=SolveStatus.UNBOUNDED,
-        value=None,
-        factor=None,
-        explanation=(
-            "No upper limit within what a plan holds: the margin stays at the target until "
-            f"spend rises {format_change(solve.factor - 1)}, which takes the largest planned "
-            f"month ({format_money_compact(highest, currency)}) past "
-            f"{format_money_compact(MAX_MONTHLY_AMOUNT, currency)}, the most a channel may "
-            "spend in a month."
-        ),
+        SolveStatus.UNBOUNDED,
+        "No upper limit within what a plan holds: the margin stays at the target until "
+        f"spend rises {format_change(solve.factor - 1)}, which takes the largest planned "
+        f"month ({format_money_compact(highest, currency)}) past "
+        f"{format_money_compact(MAX_MONTHLY_AMOUNT, currency)}, the most a channel may "
+        "spend in a month.",
     )
 
 
 def _aov_within_bounds(arrays: PlanArrays, currency: str, solve: TargetSolve) -> TargetSolve:
     """The AOV needed, unless it takes an AOV past the bounds a plan holds (either way)."""
-    highest = float(max(arrays.site_aov.max(), arrays.aov.max(initial=0.0)))
     if solve.status is not SolveStatus.REACHED or not solve.factor:
         return solve
     prices = np.concatenate([np.ravel(arrays.site_aov), np.ravel(arrays.aov)])
     lowest = float(prices[prices > 0].min(initial=np.inf))
+    highest = float(prices.max(initial=0.0))
     if np.isfinite(lowest) and lowest * solve.factor < MIN_UNIT_PRICE:
-        return replace(
+        return _without_answer(
             solve,
-            status=SolveStatus.UNREACHABLE,
-            value=None,
-            factor=None,
-            explanation=(
-                "Unreachable, because the AOV would have to fall "
-                f"{format_change(solve.factor - 1)}, taking the lowest planned AOV "
-                f"({format_money_compact(lowest, currency)}) below "
-                f"{format_money_compact(MIN_UNIT_PRICE, currency)}, the least an AOV may be."
-            ),
+            SolveStatus.UNREACHABLE,
+            f"Unreachable, because the AOV would have to fall {format_change(solve.factor - 1)},"
+            f" taking the lowest planned AOV ({format_money_compact(lowest, currency)}) below "
+            f"{format_money_compact(MIN_UNIT_PRICE, currency)}, the least an AOV may be.",
         )
     if highest * solve.factor <= MAX_UNIT_PRICE:
         return solve
-    return replace(
+    return _without_answer(
         solve,
-        status=SolveStatus.UNREACHABLE,
-        value=None,
-        factor=None,
-        explanation=(
-            f"Unreachable, because the AOV would have to rise {format_change(solve.factor - 1)},"
-            f" taking the highest planned AOV ({format_money_compact(highest, currency)}) past "
-            f"{format_money_compact(MAX_UNIT_PRICE, currency)}, the most an AOV may be."
-        ),
+        SolveStatus.UNREACHABLE,
+        f"Unreachable, because the AOV would have to rise {format_change(solve.factor - 1)},"
+        f" taking the highest planned AOV ({format_money_compact(highest, currency)}) past "
+        f"{format_money_compact(MAX_UNIT_PRICE, currency)}, the most an AOV may be.",
     )
 
 
