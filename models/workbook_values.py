@@ -546,7 +546,8 @@ def formula_values(workbook: Workbook) -> dict[tuple[str, int, int], Any]:
     return evaluator.results
 
 
-_FORMULA_CELL = re.compile(rb'<c r="([A-Z]+[0-9]+)"([^>]*)><f>([^<]*)</f><v\s*/></c>')
+# openpyxl writes a formula's value empty: <v /> through ElementTree, <v></v> through lxml.
+_FORMULA_CELL = re.compile(rb'<c r="([A-Z]+[0-9]+)"([^>]*)><f>([^<]*)</f>(?:<v\s*/>|<v></v>)</c>')
 
 
 def _xml_text(text: str) -> bytes:
