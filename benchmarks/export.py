@@ -20,7 +20,7 @@ from budgets import Plan, as_monthly
 from budgets.plan import PNL_DRIVERS
 from budgets.samples import large_plan, sample_plan
 from models import project_plan
-from models.workbook import plan_workbook
+from models.excel.export import plan_workbook
 
 CHANNEL_DRIVERS = ("cpc", "cpm", "ctr", "conversion_rate", "aov")
 

@@ -196,7 +196,7 @@ def workbook_spends(data: bytes, channels: list[str]) -> dict[str, list[float | 
     the first row labelled with the channel, the fiscal months' columns (D to O)."""
     import openpyxl
 
-    from models.workbook_layout import LABEL_COLUMN, MARKETING, month_column
+    from models.excel.layout import LABEL_COLUMN, MARKETING, month_column
 
     wanted, found = set(channels), {}
     book = openpyxl.load_workbook(io.BytesIO(data), read_only=True)

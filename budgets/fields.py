@@ -1,7 +1,7 @@
 """The one home of what each plan field is called and how it is shown.
 
 Messages (``budgets.errors``, ``budgets.diff``), the workbook's Assumptions
-sheet and its import (``models.workbook_layout``) and the app's grids
+sheet and its import (``models.excel.layout``) and the app's grids
 (``ui.grids``) read a field's names and whether it is a rate here. Within a
 group the order is the order of the workbook's rows and the grids' columns.
 """

@@ -17,9 +17,9 @@ import sys
 
 from budgets import PlanValidationError, load_plan
 from budgets.errors import encodable, shown_text
+from models.excel.export import write_plan_workbook
 from models.projection import project_plan
 from models.summary import summary_dict, summary_text
-from models.workbook import write_plan_workbook
 
 MAX_MESSAGE_CHARACTERS = 20_000
 FAILED = 2

@@ -15,8 +15,8 @@ import openpyxl
 
 from budgets import plan_to_json
 from budgets.samples import largest_plan, sample_plan
-from models.workbook import plan_workbook
-from models.workbook_import import MAX_XML_TAGS
+from models.excel.export import plan_workbook
+from models.excel.reader import MAX_XML_TAGS
 
 MB = 1024 * 1024
 MARKETING_PART = "xl/worksheets/sheet3.xml"

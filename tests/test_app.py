@@ -431,7 +431,7 @@ def test_adding_renaming_and_removing_a_fixed_cost_line() -> None:
 
 
 def test_an_exported_workbook_uploads_back_as_the_same_plan(large) -> None:
-    from models.workbook import plan_workbook
+    from models.excel.export import plan_workbook
 
     at = open_app(large, open_plan_box=True)
 

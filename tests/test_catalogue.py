@@ -17,10 +17,8 @@ from budgets.samples import sample_plan
 from models import PNL_LABELS, PNL_LINES, project_plan
 from models.catalogue import KPI, KPI_CATALOGUE, PNL_CATALOGUE, PNL_LINE, help_text
 from models.csv_export import pnl_csv
-from models.pnl import COST_LINES, COUNT_LINES
-from models.workbook import plan_workbook
-from models.workbook_import import plan_from_workbook
-from models.workbook_layout import (
+from models.excel.export import plan_workbook
+from models.excel.layout import (
     ASSUMPTIONS,
     KIND_COLUMN,
     KPI_ROWS,
@@ -30,6 +28,8 @@ from models.workbook_layout import (
     PNL_ROWS,
     Layout,
 )
+from models.excel.reader import plan_from_workbook
+from models.pnl import COST_LINES, COUNT_LINES
 from ui import grids, kpis, tables
 
 

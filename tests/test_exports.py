@@ -11,8 +11,8 @@ from openpyxl import load_workbook
 from budgets import plan_to_json
 from budgets.edits import Change, apply_changes
 from budgets.samples import sample_plan
-from models.workbook import plan_workbook
-from models.workbook_worker import read_frame, serve, write_frame
+from models.excel.export import plan_workbook
+from models.excel.worker import read_frame, serve, write_frame
 from ui import exports
 
 

@@ -19,9 +19,9 @@ from hypothesis import strategies as st
 from budgets import Plan, PlanValidationError, plan_from_json
 from budgets.samples import sample_plan
 from models.curves import History, HistoryError, fit_curve, read_history
-from models.workbook import plan_workbook
-from models.workbook_import import plan_from_workbook
-from models.workbook_layout import ASSUMPTIONS, MARKETING
+from models.excel.export import plan_workbook
+from models.excel.layout import ASSUMPTIONS, MARKETING
+from models.excel.reader import plan_from_workbook
 from tests.conftest import smallest_plan_data
 
 FUZZ = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -14,8 +14,8 @@ from budgets.edits import Change, apply_changes
 from budgets.samples import sample_plan
 from budgets.store import DB_PATH_ENV, VersionStatus, store_from_env
 from budgets.typed import TypedNumberError, as_text, read_number
-from models.workbook import plan_workbook
-from models.workbook_import import plan_from_workbook
+from models.excel.export import plan_workbook
+from models.excel.reader import plan_from_workbook
 
 
 @pytest.mark.parametrize(

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from budgets.samples import SAMPLE_PLAN_PATH
-from models.workbook_import import plan_from_workbook
+from models.excel.reader import plan_from_workbook
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -15,9 +15,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 from budgets import PlanValidationError, parse_plan
-from models.workbook import FORMULA, INPUT, plan_workbook
-from models.workbook_import import WorkbookRefusedError, plan_from_workbook
-from models.workbook_layout import (
+from models.excel.export import plan_workbook
+from models.excel.layout import (
     ASSUMPTIONS,
     CURVE_SECTION,
     FY_COLUMN,
@@ -28,6 +27,8 @@ from models.workbook_layout import (
     PNL,
     month_column,
 )
+from models.excel.reader import WorkbookRefusedError, plan_from_workbook
+from models.excel.styles import FORMULA, INPUT
 from tests.strategies import plans_with_curves
 from tests.workbook_plans import CURVES, as_typed, curve_plan, curve_plan_data, layout_of
 

@@ -16,9 +16,9 @@ from defusedxml import EntitiesForbidden
 from hypothesis import HealthCheck, given, settings
 
 from budgets import Plan, PlanValidationError, load_plan, parse_plan
-from models.workbook import plan_workbook
-from models.workbook_import import WorkbookRefusedError, check_upload, plan_from_workbook
-from models.workbook_layout import ASSUMPTIONS, MARKETING, month_column
+from models.excel.export import plan_workbook
+from models.excel.layout import ASSUMPTIONS, MARKETING, month_column
+from models.excel.reader import WorkbookRefusedError, check_upload, plan_from_workbook
 from tests.strategies import plans
 from tests.workbook_plans import as_typed, edge_plan, empty_plan, layout_of, non_working_plan
 

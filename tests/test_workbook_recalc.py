@@ -27,10 +27,8 @@ from budgets import Plan, load_plan, parse_plan
 from budgets.samples import large_plan, sample_plan
 from models import PNL_LINES, Projection, project_plan
 from models.curves import demand_index
-from models.pnl import COST_LINES, MONEY_LINES
-from models.workbook import plan_workbook
-from models.workbook_import import plan_from_workbook
-from models.workbook_layout import (
+from models.excel.export import plan_workbook
+from models.excel.layout import (
     ASSUMPTIONS,
     FIRST_MONTH_COLUMN,
     FY_COLUMN,
@@ -46,6 +44,8 @@ from models.workbook_layout import (
     SUMMARY,
     month_column,
 )
+from models.excel.reader import plan_from_workbook
+from models.pnl import COST_LINES, MONEY_LINES
 from tests.libreoffice import recalculate
 from tests.workbook_plans import (
     HOSTILE_CHANNELS,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from openpyxl import Workbook
 
-from models.workbook_values import FormulaError, UnsupportedFormulaError, formula_values
+from models.excel.values import FormulaError, UnsupportedFormulaError, formula_values
 
 
 def _values(**cells: object) -> dict[str, object]:

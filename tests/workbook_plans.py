@@ -14,7 +14,7 @@ import numpy as np
 
 from budgets import Plan, parse_plan
 from budgets.samples import sample_plan
-from models.workbook_layout import FY_COLUMN, Layout, month_column
+from models.excel.layout import FY_COLUMN, Layout, month_column
 from tests.conftest import monthly, smallest_plan_data
 
 HOSTILE_PLAN_NAME = "=cmd|' /C calc'!A0"

@@ -2,7 +2,7 @@
 
 A workbook takes about 200 ms of CPU, all of it Python holding the
 interpreter's lock: built in the server process, it stalls every other
-session's edit for that long. Built by ``python -m models.workbook_worker``, a
+session's edit for that long. Built by ``python -m models.excel.worker``, a
 process of its own started once per server process, it runs on another core
 while the server goes on; the script run that asked for it only waits. The
 worker is started again if it dies, and a workbook it could not build is
@@ -21,8 +21,8 @@ from typing import IO
 import streamlit as st
 
 from budgets import Plan, plan_to_json
-from models.workbook import plan_workbook
-from models.workbook_worker import read_frame, write_frame
+from models.excel.export import plan_workbook
+from models.excel.worker import read_frame, write_frame
 
 _LOG = logging.getLogger(__name__)
 ROOT = Path(__file__).resolve().parents[1]
@@ -38,7 +38,7 @@ class _Worker:
     def _running(self) -> subprocess.Popen[bytes]:
         if self.process is None or self.process.poll() is not None:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "models.workbook_worker"],
+                [sys.executable, "-m", "models.excel.worker"],
                 cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
             )  # fmt: skip
         return self.process

@@ -12,7 +12,7 @@ from budgets.samples import sample_plan
 from budgets.store import PlanKey, VersionInfo, VersionStatus
 from budgets.store_model import when
 from models.csv_export import pnl_csv
-from models.workbook import workbook_filename
+from models.excel.export import workbook_filename
 from ui import exports, forms, kpis, state, storage
 
 UPLOAD_LIMIT_BYTES = 10 * 1024 * 1024

@@ -34,7 +34,7 @@ from budgets.store import (
     VersionStatus,
     store_from_env,
 )
-from models.workbook_import import plan_from_workbook
+from models.excel.reader import plan_from_workbook
 from ui import state
 
 

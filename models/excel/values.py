@@ -1,12 +1,12 @@
-"""The value of every formula of a plan workbook, written into the file as its cached result.
+"""The value of every formula of a plan workbook, saved in the file as its cached result.
 
 A formula cell saved without a value shows empty to every reader that does not
 recalculate: ``pandas.read_excel``, Power Query and Power BI, file previews.
 The plan workbook's formulas use a small part of Excel (numbers, text, the
 operators + - * / ^ & and comparisons, references and ranges on any sheet,
 defined names, and IF, ISNUMBER, IFERROR, SUM, AVERAGE, SUMPRODUCT and DATE), so they are
-evaluated here exactly as Excel defines them, and each result is written into
-the saved file beside its formula. Excel and LibreOffice recalculate on
+evaluated here exactly as Excel defines them, and the writer
+(``models.excel.writer``) saves each result beside its formula. Excel and LibreOffice recalculate on
 opening as before; a test checks that LibreOffice's results equal these.
 
 A formula outside that part raises ``UnsupportedFormulaError``: the export
@@ -15,17 +15,17 @@ fails loudly rather than write a wrong cached value.
 
 from __future__ import annotations
 
-import io
 import math
 import re
-import zipfile
 from collections.abc import Callable, Iterator
 from datetime import date
 from functools import lru_cache
 from typing import Any
 
 from openpyxl import Workbook
-from openpyxl.utils.cell import column_index_from_string, coordinate_to_tuple, get_column_letter
+from openpyxl.utils.cell import column_index_from_string, get_column_letter
+
+from models.excel.book import Book, Formula
 
 _EXCEL_EPOCH = date(1899, 12, 30)
 
@@ -494,14 +494,21 @@ def _compiled(formula: str) -> Node:
     return _Parser(formula).parse()
 
 
+@lru_cache(maxsize=200_000)
+def _compiled_at(formula: str, row: int, column: int) -> Node:
+    """The compiled formula of the cell (row, column): a plan's layout writes the same formulas
+    in the same cells every export, so each is moved to the origin once."""
+    return _compiled(_moved(formula[1:], row, column))
+
+
 class _Evaluator:
     """Every cell's value, formulas evaluated once each (memoised)."""
 
-    def __init__(self, workbook: Workbook) -> None:
-        self.workbook = workbook
+    def __init__(self, cells: dict[str, dict[tuple[int, int], Any]], names: dict[str, str]) -> None:
         self.results: dict[tuple[str, int, int], Any] = {}
         self._pending: set[tuple[str, int, int]] = set()
-        self._cells = {sheet.title: sheet._cells for sheet in workbook.worksheets}
+        self._cells = cells
+        self._defined = names
         self._names: dict[str, Node] = {}
 
     def value(self, sheet: str, row: int, column: int) -> Any:
@@ -509,16 +516,15 @@ class _Evaluator:
         found = self.results.get(key, _MISSING)
         if found is not _MISSING:
             return found
-        cell = self._cells[sheet].get((row, column))
-        raw = None if cell is None else cell._value
-        if cell is None or cell.data_type != "f" or not isinstance(raw, str):
+        raw = self._cells[sheet].get((row, column))
+        if not isinstance(raw, Formula):
             if isinstance(raw, int | float) and not isinstance(raw, bool):
                 return float(raw)
             return raw
         if key in self._pending:
             raise UnsupportedFormulaError(f"a circular reference through {sheet} row {row}")
         self._pending.add(key)
-        result = _scalar(_compiled(_moved(raw[1:], row, column))(self, key), self)
+        result = _scalar(_compiled_at(raw, row, column)(self, key), self)
         self._pending.discard(key)
         self.results[key] = 0.0 if result is None else result
         return self.results[key]
@@ -526,71 +532,38 @@ class _Evaluator:
     def defined_name(self, name: str) -> Any:
         node = self._names.get(name)
         if node is None:
-            defined = self.workbook.defined_names.get(name)
+            defined = self._defined.get(name)
             if defined is None:
                 return FormulaError("#NAME?")
-            node = self._names[name] = _reference(str(defined.attr_text))
+            node = self._names[name] = _reference(defined)
         return node(self, ("", _ORIGIN_ROW, _ORIGIN_COLUMN))
 
 
 _MISSING = object()
 
 
-def formula_values(workbook: Workbook) -> dict[tuple[str, int, int], Any]:
-    """(sheet, row, column) -> the value of every formula cell of ``workbook``."""
-    evaluator = _Evaluator(workbook)
-    for sheet in workbook.worksheets:
-        for (row, column), cell in list(sheet._cells.items()):
-            if cell.data_type == "f":
-                evaluator.value(sheet.title, row, column)
+def formula_values(book: Book | Workbook) -> dict[tuple[str, int, int], Any]:
+    """(sheet, row, column) -> the value of every formula cell of ``book``.
+
+    ``book`` is the plan workbook as data (``models.excel.book``) or any
+    openpyxl workbook (a formula is a cell of type "f").
+    """
+    if isinstance(book, Book):
+        cells = {sheet.title: {at: cell.value for at, cell in sheet.cells.items()}
+                 for sheet in book.sheets}  # fmt: skip
+        names = book.names
+    else:
+        cells = {
+            sheet.title: {
+                at: Formula(cell._value) if cell.data_type == "f" else cell._value
+                for at, cell in sheet._cells.items()
+            }
+            for sheet in book.worksheets
+        }
+        names = {name: str(defined.attr_text) for name, defined in book.defined_names.items()}
+    evaluator = _Evaluator(cells, names)
+    for title, sheet_cells in cells.items():
+        for (row, column), value in sheet_cells.items():
+            if isinstance(value, Formula):
+                evaluator.value(title, row, column)
     return evaluator.results
-
-
-# openpyxl writes a formula's value empty: <v /> through ElementTree, <v></v> through lxml.
-_FORMULA_CELL = re.compile(rb'<c r="([A-Z]+[0-9]+)"([^>]*)><f>([^<]*)</f>(?:<v\s*/>|<v></v>)</c>')
-
-
-def _xml_text(text: str) -> bytes:
-    escaped = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return escaped.encode("utf-8")
-
-
-def _cached(value: Any) -> tuple[bytes, bytes]:
-    """The cell's type attribute and the text of its <v> for a formula's result."""
-    if isinstance(value, FormulaError):
-        return b' t="e"', value.code.encode()
-    if isinstance(value, bool):
-        return b' t="b"', b"1" if value else b"0"
-    if isinstance(value, str):
-        return b' t="str"', _xml_text(value)
-    return b"", repr(float(value)).encode()
-
-
-def with_cached_values(data: bytes, workbook: Workbook) -> bytes:
-    """The saved ``workbook`` (``data``) with every formula's value cached beside it."""
-    values = formula_values(workbook)
-    sheet_files = {
-        f"xl/worksheets/sheet{index}.xml": sheet.title
-        for index, sheet in enumerate(workbook.worksheets, start=1)
-    }
-    out = io.BytesIO()
-    with (
-        zipfile.ZipFile(io.BytesIO(data)) as source,
-        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target,
-    ):
-        for item in source.infolist():
-            content = source.read(item.filename)
-            title = sheet_files.get(item.filename)
-            if title is not None:
-
-                def fill(match: re.Match[bytes], title: str = title) -> bytes:
-                    row, column = coordinate_to_tuple(match.group(1).decode())
-                    kind, text = _cached(values[(title, row, column)])
-                    return (
-                        b'<c r="' + match.group(1) + b'"' + match.group(2) + kind + b"><f>"
-                        + match.group(3) + b"</f><v>" + text + b"</v></c>"
-                    )  # fmt: skip
-
-                content = _FORMULA_CELL.sub(fill, content)
-            target.writestr(item, content)
-    return out.getvalue()

@@ -1,6 +1,6 @@
 """A process that builds plan workbooks: plan JSON in on stdin, workbook out on stdout.
 
-Run as ``python -m models.workbook_worker``; ``ui.exports`` starts one per
+Run as ``python -m models.excel.worker``; ``ui.exports`` starts one per
 server process. Each frame is an 8-byte big-endian length (its top bit set
 for an error) and that many bytes: a request is a plan's JSON, an answer its
 workbook, or an error's message. The worker ends when its input closes.
@@ -12,7 +12,7 @@ import sys
 from typing import IO
 
 from budgets import plan_from_json
-from models.workbook import plan_workbook
+from models.excel.export import plan_workbook
 
 _ERROR = 1 << 63
 MAX_FRAME = 64 * 1024 * 1024

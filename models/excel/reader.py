@@ -51,8 +51,8 @@ from pydantic import ValidationError
 from budgets import MONTHS, ChannelKind, CostDriver, Plan, PlanIssue, PlanValidationError
 from budgets.errors import explain, reported_errors, shown_text
 from budgets.plan import MAX_CHANNELS, MAX_FIXED_COST_LINES, fiscal_month_labels
-from models.workbook import follow_year_formula
-from models.workbook_layout import (
+from models.excel.formulas import follow_year_formula
+from models.excel.layout import (
     ASSUMPTIONS,
     CHANNEL_DRIVER_LABELS,
     CURVE_PARAMETERS,
@@ -138,7 +138,7 @@ class WorkbookRefusedError(PlanValidationError):
 
 
 def plan_from_workbook(data: bytes) -> Plan:
-    """The plan in a workbook exported by the planner (``models.workbook.plan_workbook``).
+    """The plan in a workbook exported by the planner (``models.excel.plan_workbook``).
 
     Args:
         data: the .xlsx file's bytes, as uploaded.

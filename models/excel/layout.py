@@ -1,7 +1,7 @@
 """Where everything sits in the plan workbook: sheets, rows, columns and the labels that mark them.
 
-The export (``models.workbook``) writes these cells and the import
-(``models.workbook_import``) reads exactly the same ones back, so the two can
+The export (``models.excel``) writes these cells and the import
+(``models.excel.reader``) reads exactly the same ones back, so the two can
 never disagree on a row. Rows and columns are 1-based, as in Excel.
 
 Every sheet with months puts them in the same columns: the first fiscal month
