@@ -2,20 +2,25 @@
 
     python -m benchmarks.export
 
-Targets: sample plan < 300 ms, 50-channel plan < 1.5 s, and at most 2x the time
+Targets: sample plan <= 100 ms, 50-channel plan <= 250 ms, and at most the time
 pandas' ``DataFrame.to_excel`` (engine openpyxl) takes to write the same tables
-as plain values in the same run: the drivers, the channel metrics, the P&L and
-the KPIs, one sheet each.
+as plain values in the same run (the drivers, the channel metrics, the P&L and
+the KPIs, one sheet each), the two timed alternately. Also printed: the first
+export in a new process, before any formula is compiled.
 """
 
 from __future__ import annotations
 
 import io
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
 
-from benchmarks.timing import median_ms
 from budgets import Plan, as_monthly
 from budgets.plan import PNL_DRIVERS
 from budgets.samples import large_plan, sample_plan
@@ -70,20 +75,56 @@ def pandas_to_excel(tables: dict[str, list[pd.DataFrame]]) -> bytes:
     return out.getvalue()
 
 
+def _interleaved(
+    ours: Callable[[], object], theirs: Callable[[], object], repeat: int
+) -> tuple[list[float], list[float]]:
+    """Times of both calls, alternated so that a busy moment of the machine weighs on both."""
+    mine, pandas = [], []
+    for _ in range(2):
+        ours(), theirs()
+    for _ in range(repeat):
+        for call, times in ((ours, mine), (theirs, pandas)):
+            start = time.perf_counter()
+            call()
+            times.append((time.perf_counter() - start) * 1000)
+    return mine, pandas
+
+
+def _cold_ms(channels: int) -> float:
+    """The first export in a new process: nothing cached (formulas compiled, modules warm)."""
+    plan = "sample_plan()" if channels == 0 else f"large_plan({channels})"
+    script = (
+        "import time; from budgets.samples import large_plan, sample_plan; "
+        "from models.excel.export import plan_workbook; "
+        f"p = {plan}; t = time.perf_counter(); plan_workbook(p); "
+        "print((time.perf_counter() - t) * 1000)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    )
+    return float(done.stdout)
+
+
 def main() -> None:
-    for label, plan, target in (
-        ("sample plan (12 channels)", sample_plan(), 300.0),
-        ("large plan (50 channels)", large_plan(50), 1500.0),
+    for label, plan, channels, target in (
+        ("sample plan (12 channels)", sample_plan(), 0, 100.0),
+        ("large plan (50 channels)", large_plan(50), 50, 250.0),
     ):
         tables = pandas_tables(plan)
-        ours = median_ms(lambda plan=plan: plan_workbook(plan), repeat=15, warmup=2)
-        theirs = median_ms(lambda tables=tables: pandas_to_excel(tables), repeat=15, warmup=2)
+        mine, pandas = _interleaved(
+            lambda plan=plan: plan_workbook(plan),
+            lambda tables=tables: pandas_to_excel(tables),
+            repeat=25,
+        )
+        ours, theirs = statistics.median(mine), statistics.median(pandas)
         ratio = ours / theirs
-        verdict = "ok" if ours < target and ratio <= 2 else "OVER TARGET"
+        cold = statistics.median(_cold_ms(channels) for _ in range(3))
+        verdict = "ok" if ours <= target and ratio <= 1.0 else "OVER TARGET"
         print(
-            f"plan_workbook, {label:27s} median {ours:7.1f} ms (target < {target:g} ms); "
-            f"pandas to_excel of the same tables {theirs:7.1f} ms; ratio {ratio:4.2f}x "
-            f"(target <= 2x) {verdict}"
+            f"plan_workbook, {label:26s} median {ours:6.1f} ms, fastest {min(mine):6.1f} ms "
+            f"(target <= {target:g} ms); pandas to_excel of the same tables median "
+            f"{theirs:6.1f} ms; ratio {ratio:4.2f}x (target <= 1.0x) {verdict}; "
+            f"first export in a new process {cold:6.1f} ms"
         )
 
 
