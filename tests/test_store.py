@@ -47,7 +47,7 @@ from budgets.store import (
     sqlite_url,
     store_from_env,
 )
-from budgets.store_schema import LATEST_SCHEMA, migrate
+from budgets.store.schema import LATEST_SCHEMA, migrate
 from tests.conftest import smallest_plan_data, with_changes
 from tests.pg_server import PostgresUnavailableError, TemporaryPostgres
 

@@ -10,7 +10,7 @@ from budgets import Plan, PlanValidationError, plan_to_json
 from budgets.edits import empty_plan
 from budgets.samples import sample_plan
 from budgets.store import PlanKey, VersionInfo, VersionStatus
-from budgets.store_model import when
+from budgets.store.model import when
 from models.csv_export import pnl_csv
 from models.excel.export import workbook_filename
 from ui import exports, forms, kpis, state, storage

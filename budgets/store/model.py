@@ -424,5 +424,32 @@ def restore_request(
     )
 
 
+class AppendingStore(PlanStore):
+    """A store whose saves and restores are appends of a checked ``SaveRequest``.
+
+    ``save`` and ``restore`` are the same for every store; each store
+    appends a request its own way (``_append``).
+    """
+
+    def _append(self, request: SaveRequest) -> VersionInfo:
+        raise NotImplementedError
+
+    def save(
+        self,
+        plan: Plan,
+        *,
+        base_version: int | None,
+        author: str,
+        comment: str = "",
+        status: VersionStatus = VersionStatus.DRAFT,
+    ) -> VersionInfo:
+        return self._append(save_request(plan, base_version, author, comment, status))
+
+    def restore(
+        self, key: PlanKey, version: int, *, base_version: int, author: str, comment: str = ""
+    ) -> VersionInfo:
+        return self._append(restore_request(self.get(key, version), base_version, author, comment))
+
+
 def sorted_summaries(summaries: list[PlanSummary]) -> tuple[PlanSummary, ...]:
     return tuple(sorted(summaries, key=lambda s: (s.key.match_name, s.key.fiscal_year)))

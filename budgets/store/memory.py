@@ -6,13 +6,12 @@ import threading
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
-from budgets.plan import Plan
-from budgets.store_model import (
+from budgets.store.model import (
+    AppendingStore,
     ApprovedVersionError,
     Clock,
     PlanKey,
     PlanNotFoundError,
-    PlanStore,
     PlanSummary,
     SaveRequest,
     StoredPlan,
@@ -21,8 +20,6 @@ from budgets.store_model import (
     VersionNotFoundError,
     VersionStatus,
     clean_name,
-    restore_request,
-    save_request,
     sorted_summaries,
     stored_plan_content,
     utc_now,
@@ -47,7 +44,7 @@ class _MemoryPlan:
         return info
 
 
-class InMemoryPlanStore(PlanStore):
+class InMemoryPlanStore(AppendingStore):
     """A PlanStore in a dict, for unit tests: the same rules, nothing kept on disk."""
 
     def __init__(self, clock: Clock = utc_now) -> None:
@@ -93,17 +90,6 @@ class InMemoryPlanStore(PlanStore):
             self._plans[match] = stored
             return info
 
-    def save(
-        self,
-        plan: Plan,
-        *,
-        base_version: int | None,
-        author: str,
-        comment: str = "",
-        status: VersionStatus = VersionStatus.DRAFT,
-    ) -> VersionInfo:
-        return self._append(save_request(plan, base_version, author, comment, status))
-
     def get(self, key: PlanKey, version: int | None = None) -> StoredPlan:
         with self._lock:
             stored = self._find(key)
@@ -138,8 +124,3 @@ class InMemoryPlanStore(PlanStore):
                 raise ApprovedVersionError(info)
             stored.approvals[version] = (approver, self._clock())
             return stored.info(version)
-
-    def restore(
-        self, key: PlanKey, version: int, *, base_version: int, author: str, comment: str = ""
-    ) -> VersionInfo:
-        return self._append(restore_request(self.get(key, version), base_version, author, comment))

@@ -33,13 +33,12 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.pool import ConnectionPoolEntry
 
 from budgets.errors import encodable, shown_text
-from budgets.plan import Plan
-from budgets.store_model import (
+from budgets.store.model import (
+    AppendingStore,
     ApprovedVersionError,
     Clock,
     PlanKey,
     PlanNotFoundError,
-    PlanStore,
     PlanSummary,
     SaveRequest,
     StoredPlan,
@@ -49,13 +48,11 @@ from budgets.store_model import (
     VersionNotFoundError,
     VersionStatus,
     clean_name,
-    restore_request,
-    save_request,
     sorted_summaries,
     stored_plan_content,
     utc_now,
 )
-from budgets.store_schema import (
+from budgets.store.schema import (
     WRITE_OPTION,
     SchemaTooNewError,
     approvals,
@@ -200,7 +197,7 @@ def _match(key: PlanKey) -> Any:
     return and_(plans.c.match_name == key.match_name, plans.c.fiscal_year == key.fiscal_year)
 
 
-class SqlPlanStore(PlanStore):
+class SqlPlanStore(AppendingStore):
     """A PlanStore in SQLite or PostgreSQL, at a SQLAlchemy URL.
 
     Opening it creates the database file (SQLite) and the tables, or upgrades
@@ -364,17 +361,6 @@ class SqlPlanStore(PlanStore):
             restored_from=request.restored_from,
         )
 
-    def save(
-        self,
-        plan: Plan,
-        *,
-        base_version: int | None,
-        author: str,
-        comment: str = "",
-        status: VersionStatus = VersionStatus.DRAFT,
-    ) -> VersionInfo:
-        return self._append(save_request(plan, base_version, author, comment, status))
-
     def get(self, key: PlanKey, version: int | None = None) -> StoredPlan:
         with self._reading() as connection:
             plan = self._plan_row(connection, key)
@@ -456,8 +442,3 @@ class SqlPlanStore(PlanStore):
             if not info.is_approved:
                 raise
             raise ApprovedVersionError(info) from None
-
-    def restore(
-        self, key: PlanKey, version: int, *, base_version: int, author: str, comment: str = ""
-    ) -> VersionInfo:
-        return self._append(restore_request(self.get(key, version), base_version, author, comment))

@@ -39,7 +39,7 @@ Rules every store keeps:
       ``ApprovedVersionError``; saving on top of it starts a new version.
     * Restoring a version saves its content again as a new draft on top.
 
-The schema is created and upgraded by the app (``budgets.store_schema``).
+The schema is created and upgraded by the app (``budgets.store.schema``).
 ``InMemoryPlanStore`` keeps the same rules in memory, for unit tests.
 """
 
@@ -49,8 +49,8 @@ import os
 from collections.abc import Mapping
 from pathlib import Path
 
-from budgets.store_memory import InMemoryPlanStore
-from budgets.store_model import (
+from budgets.store.memory import InMemoryPlanStore
+from budgets.store.model import (
     ApprovedVersionError,
     PlanKey,
     PlanNotFoundError,
@@ -67,7 +67,7 @@ from budgets.store_model import (
     VersionStatus,
     clean_name,
 )
-from budgets.store_sql import SqlPlanStore, sqlite_url
+from budgets.store.sql import SqlPlanStore, sqlite_url
 
 DB_URL_ENV = "BUDGET_DB_URL"
 DB_PATH_ENV = "BUDGET_DB_PATH"
