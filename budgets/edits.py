@@ -167,17 +167,23 @@ def fixed_cost_path(plan: Plan, name: str, month: int) -> Path:
     return ("pnl", "fixed_costs", _line_index(plan, name), "amounts", month)
 
 
+# The drivers a channel starts with for its cost driver (a new channel, or one whose cost
+# driver changes and lacks them): CPC 1.00 and 2 % conversion; CPM 10.00, CTR 1 % and 1 %
+# conversion.
+TYPICAL_DRIVERS: dict[CostDriver, dict[str, float]] = {
+    CostDriver.CPC: {"cpc": 1.0, "conversion_rate": 0.02},
+    CostDriver.CPM: {"cpm": 10.0, "ctr": 0.01, "conversion_rate": 0.01},
+}
+
+
 def add_channel(
     plan: Plan,
     name: str,
     kind: ChannelKind = ChannelKind.OTHER,
     cost_driver: CostDriver = CostDriver.CPC,
 ) -> Plan:
-    """A plan with a new channel at the end, no spend yet, typical drivers for its cost driver.
-
-    CPC channels start at CPC 1.00 and 2 % conversion; CPM channels at CPM
-    10.00, CTR 1 % and 1 % conversion; the AOV is the site's.
-    """
+    """A plan with a new channel at the end, no spend yet, typical drivers for its cost driver
+    (``TYPICAL_DRIVERS``); the AOV is the site's."""
     data = plan_data(plan)
     channel: dict[str, Any] = {
         "name": name,
@@ -185,10 +191,7 @@ def add_channel(
         "cost_driver": CostDriver(cost_driver).value,
         "spend": [0.0] * MONTHS,
     }
-    if cost_driver is CostDriver.CPC:
-        channel.update(cpc=1.0, conversion_rate=0.02)
-    elif cost_driver is CostDriver.CPM:
-        channel.update(cpm=10.0, ctr=0.01, conversion_rate=0.01)
+    channel.update(TYPICAL_DRIVERS.get(CostDriver(cost_driver), {}))
     data["marketing"]["channels"].append(channel)
     return parse_plan(data)
 

@@ -79,7 +79,8 @@ from budgets.edits import set_spend
 from models.allocator_solvers import LOG_RANGE, Cells, Exact, Grid, Solver, to_cents
 from models.curves import hill_marginal, hill_revenue
 from models.formatting import format_money_compact, format_rate
-from models.pnl import YEAR, contribution_per_revenue, line, project_arrays
+from models.measures import margin_shortfall, relative_changes, weighted_mean
+from models.pnl import YEAR, contribution_per_revenue, project_arrays
 from models.projection import Projection, project_plan
 
 ProgressCallback = Callable[[float, str], None]
@@ -226,9 +227,7 @@ class Allocation:
             index=pd.Index([a.name for a in self.channels], name="channel"),
         )
         frame.insert(3, "change", frame["recommended"] - frame["planned"])
-        planned = frame["planned"].to_numpy()
-        share = np.full(len(frame), np.nan)
-        np.divide(frame["change"].to_numpy(), planned, out=share, where=planned != 0)
+        share = relative_changes(frame["recommended"].to_numpy(), frame["planned"].to_numpy())
         frame.insert(4, "change_share", share)
         return frame
 
@@ -468,8 +467,7 @@ def _shortfall_without(before: Projection, allocated: list[int], margin: float) 
     arrays = before.arrays
     spend = arrays.spend.copy()
     spend[allocated] = 0.0
-    lines = project_arrays(replace(arrays, spend=spend))[1]
-    return float(line(lines, "ebitda")[-1] - margin * line(lines, "net_sales")[-1])
+    return margin_shortfall(project_arrays(replace(arrays, spend=spend))[1], margin)
 
 
 def _target_spend(
@@ -629,7 +627,7 @@ def _spread_marginal(
     marginal = projection.channels.marginal_roas[position, :MONTHS] * rate
     finite = np.isfinite(marginal)
     if spend.sum() > 0:
-        return float((np.where(finite, marginal, 0.0) * spend).sum() / spend.sum())
+        return float(weighted_mean(marginal, spend))
     return float(np.nanmax(np.where(finite, marginal, np.nan))) if finite.any() else math.nan
 
 
@@ -638,9 +636,8 @@ def _earns(cells: Cells, where: np.ndarray, spend: np.ndarray) -> float:
     its best first step would earn per unit."""
     value = cells.value[where]
     marginal = value * hill_marginal(spend, cells.beta[where], cells.k[where], cells.s[where])
-    total = float(spend.sum())
-    if total > 0:
-        return float((np.where(np.isfinite(marginal), marginal, 0.0) * spend).sum() / total)
+    if spend.sum() > 0:
+        return float(weighted_mean(marginal, spend))
     best = value * _best_return(cells.beta[where], cells.k[where], float(cells.s[where][0]))
     return float(best.max())
 

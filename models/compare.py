@@ -7,13 +7,13 @@ each plan, the effect on net sales, marketing, CM3 and EBITDA for the year.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import pandas as pd
 
 from budgets import Plan
 from budgets.diff import PlanChange, diff_plans
+from models.measures import relative_change
 from models.pnl import PNL_LABELS
 from models.projection import Projection, project_plan
 
@@ -43,7 +43,7 @@ class LineEffect:
 
     @property
     def change_rate(self) -> float:
-        return self.change / abs(self.old) if self.old != 0 else math.nan
+        return relative_change(self.new, self.old)
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ import io
 
 import numpy as np
 
-from models.pnl import COST_LINES, COUNT_LINES, PNL_LABELS, PNL_LINES, YEAR
+from models.pnl import COUNT_LINES, PNL_LABELS, PNL_LINES, YEAR, statement_sign
 from models.projection import Projection
 
 _FORMULA_LEADS = ("=", "+", "-", "@", "\t", "\r")
@@ -45,10 +45,9 @@ def pnl_csv(projection: Projection) -> str:
     writer = csv.writer(out)
     writer.writerow(["line", "item", "unit", *projection.months, YEAR])
     for name in PNL_LINES:
-        sign = -1.0 if name in COST_LINES else 1.0
         unit = name if name in COUNT_LINES else plan.currency
         label = PNL_LABELS[name]
-        writer.writerow([label, "", unit, *_figures(sign * projection.line(name))])
+        writer.writerow([label, "", unit, *_figures(statement_sign(name) * projection.line(name))])
         if name == "marketing":
             spend = projection.channels.spend
             for index, channel in enumerate(projection.channels.names):

@@ -28,7 +28,7 @@ from models.curves import (
     fit_curve,
     hill_revenue,
 )
-from models.pnl import ratio
+from models.measures import weighted_mean
 from models.projection import Projection, project_plan
 
 
@@ -115,11 +115,7 @@ def _break_even_marginal(projection: Projection, position: int) -> float:
     """1 / the channel's CM2 per unit of revenue (its months weighted by planned revenue)."""
     rates = projection.contribution_per_revenue[position]
     revenue = projection.channels.revenue[position, :MONTHS]
-    rate = (
-        float(ratio((rates * revenue).sum(), revenue.sum()))
-        if revenue.sum() > 0
-        else float(rates.mean())
-    )
+    rate = float(weighted_mean(rates, revenue)) if revenue.sum() > 0 else float(rates.mean())
     return 1.0 / rate if rate > 0 else math.nan
 
 

@@ -33,7 +33,15 @@ MONEY_LINES: tuple[str, ...] = tuple(line for line in PNL_LINES if line not in C
 CHANNEL_METRICS: tuple[str, ...] = ("spend", "impressions", "sessions", "orders", "revenue")
 CHANNEL_RATIOS: tuple[str, ...] = ("roas", "cpa")
 _LINE = {name: index for index, name in enumerate(PNL_LINES)}
+# On a statement (the P&L sheet, the CSV, the app's table) costs are negative, so it adds
+# up from top to bottom: each line's sign there, in statement order.
+STATEMENT_SIGNS: np.ndarray = np.array([-1.0 if line.cost else 1.0 for line in PNL_CATALOGUE])
 _COUNTABLE = 1e300
+
+
+def statement_sign(name: str) -> float:
+    """-1 for a cost line, +1 for every other: the line's sign on a statement."""
+    return float(STATEMENT_SIGNS[_LINE[name]])
 
 
 def ratio(numerator: np.ndarray | float, denominator: np.ndarray | float) -> np.ndarray:

@@ -30,11 +30,12 @@ import numpy as np
 import pandas as pd
 
 from budgets import Plan
+from models.measures import weighted_mean
 from models.pnl import (
-    COST_LINES,
     MONEY_LINES,
     PNL_LABELS,
     PNL_LINES,
+    STATEMENT_SIGNS,
     YEAR,
     PlanArrays,
     contribution_per_revenue,
@@ -213,9 +214,8 @@ class Projection:
     @cached_property
     def statement(self) -> pd.DataFrame:
         """The P&L as a statement: labelled lines, costs negative, months then FY across."""
-        signs = np.array([-1.0 if name in COST_LINES else 1.0 for name in PNL_LINES])
         return pd.DataFrame(
-            self.lines * signs[:, None],
+            self.lines * STATEMENT_SIGNS[:, None],
             index=pd.Index([PNL_LABELS[name] for name in PNL_LINES], name="line"),
             columns=[*self.months, YEAR],
         )
@@ -242,8 +242,7 @@ class Projection:
 def _marginal_roas(marginal: np.ndarray, spend: np.ndarray) -> np.ndarray:
     """Monthly marginal ROAS (infinite: undefined) and the year's spend-weighted mean."""
     monthly = np.where(np.isfinite(marginal), marginal, np.nan)
-    weighted = np.where(spend > 0, np.nan_to_num(monthly) * spend, 0.0).sum(axis=1)
-    year = ratio(weighted, spend.sum(axis=1))
+    year = np.asarray(weighted_mean(monthly, spend))
     return np.concatenate([monthly, year[:, None]], axis=1)
 
 

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from models.formatting import format_count, format_money, format_rate, format_roas
-from models.pnl import COST_LINES, COUNT_LINES, PNL_LABELS, PNL_LINES
+from models.pnl import COUNT_LINES, PNL_LABELS, PNL_LINES, statement_sign
 from models.projection import Projection
 from models.targets import TargetSolve
 
@@ -86,8 +86,7 @@ def summary_text(projection: Projection) -> str:
         if name in COUNT_LINES:
             shown, share = format_count(value), ""
         else:
-            sign = -1 if name in COST_LINES else 1
-            shown = format_money(sign * value, currency)
+            shown = format_money(statement_sign(name) * value, currency)
             share = format_rate(projection.margin(name)[-1])
         out.append(f"{PNL_LABELS[name]:{width}}  {shown:>18}  {share:>14}")
     out += [

@@ -50,6 +50,7 @@ from models.formatting import (
     format_rate,
     format_roas,
 )
+from models.measures import margin_shortfall, relative_change
 from models.pnl import PlanArrays, line, project_arrays, ratio
 
 
@@ -92,10 +93,11 @@ class TargetSolve:
 
     @property
     def change(self) -> float | None:
-        """value / planned - 1, where both are defined and planned is not 0."""
+        """The relative change from planned to value, where both are defined and planned is
+        not 0."""
         if self.value is None or not self.planned:
             return None
-        return self.value / self.planned - 1
+        return relative_change(self.value, self.planned)
 
 
 @dataclass(frozen=True)
@@ -246,14 +248,9 @@ def _positive_inverse(values: np.ndarray) -> np.ndarray:
     return np.where(np.nan_to_num(values) > 0, ratio(1.0, values), np.nan)
 
 
-def _shortfall(lines: np.ndarray, margin: float) -> float:
-    """The year's EBITDA - margin x net sales: >= 0 where the margin target is met."""
-    return float(line(lines, "ebitda")[-1] - margin * line(lines, "net_sales")[-1])
-
-
 def _shortfall_at(arrays: PlanArrays, margin: float, **factor: float) -> float:
     """The shortfall with one driver group scaled (``spend=``, ``conversion=`` or ``aov=``)."""
-    return _shortfall(project_arrays(arrays.scaled(**factor))[1], margin)
+    return margin_shortfall(project_arrays(arrays.scaled(**factor))[1], margin)
 
 
 def _affine_root(arrays: PlanArrays, margin: float, driver: str) -> tuple[float, float]:
@@ -262,8 +259,8 @@ def _affine_root(arrays: PlanArrays, margin: float, driver: str) -> tuple[float,
     g is affine in x for every driver group ``PlanArrays.scaled`` knows, so
     its values at 0 and 1 determine it exactly.
     """
-    g0 = _shortfall(project_arrays(arrays.scaled(**{driver: 0.0}))[1], margin)
-    g1 = _shortfall(project_arrays(arrays)[1], margin)
+    g0 = margin_shortfall(project_arrays(arrays.scaled(**{driver: 0.0}))[1], margin)
+    g1 = margin_shortfall(project_arrays(arrays)[1], margin)
     return g0, g1 - g0
 
 

@@ -22,7 +22,7 @@ import pandas as pd
 import streamlit as st
 
 from budgets import ChannelKind, CostDriver, Plan, PlanIssue, PlanValidationError, as_monthly
-from budgets.edits import Change
+from budgets.edits import TYPICAL_DRIVERS, Change
 from budgets.errors import FIELD_LABELS
 from budgets.fields import FIELDS, FieldGroup, fields_of
 from budgets.typed import TypedNumberError, as_text, read_number
@@ -218,12 +218,13 @@ def channel_driver_changes(plan: Plan, row: int, column: str, value: Any) -> lis
     if column == "Cost driver":
         driver = DRIVER_BY_LABEL.get(value)
         changes = [Change((*base, "cost_driver"), driver.value if driver else value)]
-        if driver is CostDriver.CPC and channel.cpc is None:
-            changes.append(Change((*base, "cpc"), 1.0))
-        if driver is CostDriver.CPM and channel.cpm is None:
-            changes.append(Change((*base, "cpm"), 10.0))
-        if driver is CostDriver.CPM and channel.ctr is None:
-            changes.append(Change((*base, "ctr"), 0.01))
+        # Its prices where the channel has none; the conversion rate it has stays.
+        typical = TYPICAL_DRIVERS.get(driver, {}) if driver else {}
+        changes += [
+            Change((*base, key), number)
+            for key, number in typical.items()
+            if key != "conversion_rate" and getattr(channel, key) is None
+        ]
         return changes
     field, percent = CHANNEL_DRIVER_COLUMNS[column]
     number = typed_value(

@@ -13,7 +13,7 @@ from models.excel.book import Sheet
 from models.excel.formulas import FY, MONTH_LETTERS, month_header
 from models.excel.layout import FIRST_MONTH_COLUMN, FY_COLUMN, LABEL_COLUMN, Layout, month_column
 from models.excel.styles import HEADER, NOTE, TITLE, Formats
-from models.pnl import COST_LINES, PNL_LINES
+from models.pnl import STATEMENT_SIGNS
 from models.projection import Projection, project_plan
 
 
@@ -62,8 +62,7 @@ class Export:
     def statement_widths(self) -> dict[str, float]:
         """Widths for the P&L and the Marketing plan: every line as shown, impressions, CPAs."""
         projection = self.projection
-        signs = np.array([-1.0 if line in COST_LINES else 1.0 for line in PNL_LINES])
-        shown = projection.lines * signs[:, None]
+        shown = projection.lines * STATEMENT_SIGNS[:, None]
         impressions = projection.channels.impressions.sum(axis=0)
         cpa = projection.channels.cpa
         return month_widths(
