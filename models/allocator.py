@@ -282,6 +282,7 @@ def allocate(
     budget: float | None = None,
     limits: AllocationLimits | None = None,
     progress: ProgressCallback | None = None,
+    projection: Projection | None = None,
 ) -> Allocation:
     """Recommend the spend of every channel with a response curve, month by month.
 
@@ -292,6 +293,7 @@ def allocate(
             included; default the plan's).
         limits: locked channels, yearly minimum and maximum, monthly caps.
         progress: called with (fraction done, what is being done).
+        projection: the plan's projection, when the caller holds it already.
 
     Returns:
         The recommendation, projected by the engine.
@@ -303,7 +305,7 @@ def allocate(
     report = progress or (lambda fraction, message: None)
     limits = limits or AllocationLimits()
     report(0.02, "Reading the plan's curves and P&L drivers")
-    before = project_plan(plan)
+    before = projection if projection is not None else project_plan(plan)
     names = before.channels.names
     roles = _roles(plan, limits)
     allocated = [i for i, role in enumerate(roles) if role is Role.ALLOCATED]

@@ -66,7 +66,12 @@ def plan_curve(
     return curve_from_knowledge(spend, roas, spend * halving_multiple, shape)
 
 
-def with_plan_curves(plan: Plan, halving_multiple: float = 2.0, shape: float = 1.0) -> Plan:
+def with_plan_curves(
+    plan: Plan,
+    halving_multiple: float = 2.0,
+    shape: float = 1.0,
+    projection: Projection | None = None,
+) -> Plan:
     """The plan with a curve from the plan (``plan_curve``) on every traffic channel without one.
 
     Channels without planned spend or revenue are left as they are.
@@ -75,7 +80,8 @@ def with_plan_curves(plan: Plan, halving_multiple: float = 2.0, shape: float = 1
         PlanValidationError: when no channel could be given a curve, or the
             multiple or shape cannot make one (the message says which).
     """
-    projection = project_plan(plan)
+    if projection is None:
+        projection = project_plan(plan)
     changed = plan
     for channel in plan.marketing.channels:
         if not channel.brings_traffic or channel.response is not None:

@@ -58,7 +58,8 @@ def monthly_drivers() -> None:
             if st.form_submit_button("Spread over the months"):
                 notice = f"{series} spread over the months."
                 state.attempt(
-                    forms.spread_by_profile, series, total, profile, notice=notice,
+                    forms.spread_by_profile, series, total, profile, state.projection(),
+                    notice=notice,
                     where="spread_box",
                 )  # fmt: skip
                 st.rerun()

@@ -85,6 +85,7 @@ def set_plan_curves(prefix: str) -> None:
         with_plan_curves,
         float(values[f"{prefix}_multiple"]),
         float(values[f"{prefix}_shape"]),
+        state.projection(),
         notice="Every channel with planned spend now follows a curve through its plan.",
     )
 
@@ -212,7 +213,10 @@ def run(plan: Plan, mode: AllocationMode, budget: float | None, limits: Allocati
             bar.progress(min(max(done, 0.0), 1.0), text=what)
 
         try:
-            result = allocate(plan, mode, budget=budget, limits=limits, progress=progress)
+            result = allocate(
+                plan, mode, budget=budget, limits=limits, progress=progress,
+                projection=state.projection() if plan is state.current_plan() else None,
+            )  # fmt: skip
         except AllocationError as error:
             status.update(label="The allocator could not run", state="error")
             st.session_state.pop(state.ALLOCATION, None)

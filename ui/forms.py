@@ -8,7 +8,7 @@ from typing import Any
 from budgets import MONTHS, Plan, fiscal_month_labels
 from budgets.edits import set_fixed_cost_amounts, set_pnl_driver, with_settings
 from budgets.fiscal import with_first_month
-from models import project_plan
+from models import Projection, project_plan
 from models.seasonality import profile_weights, spread
 from ui.grids import PNL_DRIVER_COLUMNS
 
@@ -36,9 +36,15 @@ def driver_for_year(plan: Plan, label: str, value: float) -> Plan:
     return set_pnl_driver(plan, field, [value / 100 if percent else value] * MONTHS)
 
 
-def spread_by_profile(plan: Plan, series: str, total: float, profile: str) -> Plan:
-    """The plan with organic sessions (whole sessions) or a fixed-cost line spread by a profile."""
-    projection = project_plan(plan)
+def spread_by_profile(
+    plan: Plan, series: str, total: float, profile: str, projection: Projection | None = None
+) -> Plan:
+    """The plan with organic sessions (whole sessions) or a fixed-cost line spread by a profile.
+
+    ``projection`` is the plan's, when the caller holds it already.
+    """
+    if projection is None:
+        projection = project_plan(plan)
     if series == ORGANIC_SESSIONS:
         weights = profile_weights(profile, projection, plan.pnl.organic_sessions)
         return set_pnl_driver(plan, "organic_sessions", spread(total, weights, decimals=0))
