@@ -1,6 +1,8 @@
 """What the targets imply: ROAS hurdles and the solves for the margin target.
 
-The formulas are section 3 of docs/financial-model.md.
+The formulas are section 3 of docs/financial-model.md. Each solve records
+which case it found and its figures; the sentences saying so are written in
+``models.target_sentences``.
 
 Notation, per period (month or year): c2 = CM2 / gross sales, r = returns /
 gross sales (the return rate), m = the target EBITDA margin, t = the target
@@ -33,25 +35,20 @@ Decisions this module makes (documented in the README):
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from functools import cached_property
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 from scipy.optimize import brentq, minimize_scalar
 
 from budgets import Plan
 from budgets.plan import MAX_MONTHLY_AMOUNT, MAX_UNIT_PRICE, MIN_UNIT_PRICE
-from models.formatting import (
-    format_change,
-    format_money_compact,
-    format_rate,
-    format_roas,
-)
 from models.measures import margin_shortfall, relative_change
 from models.pnl import PlanArrays, line, project_arrays, ratio
+from models.target_sentences import explain, headline
 
 
 class SolveStatus(StrEnum):
@@ -74,8 +71,9 @@ class TargetSolve:
             or unbounded (no upper limit).
         value: the answer for the year; None unless reached.
         planned: the plan's own figure for the year, to compare with.
-        explanation: one sentence with the numbers and the assumption, or
-            "Unreachable, because ...".
+        reason: which case the solve found (a key of ``models.target_sentences``),
+            and ``facts`` the figures that case is about; ``explanation`` is the
+            sentence written from them.
         factor: for a solve that scales one group of drivers (spend,
             conversion, AOV, net sales), the factor on the plan's drivers
             that reaches the target; None otherwise. With response curves the
@@ -88,8 +86,14 @@ class TargetSolve:
     status: SolveStatus
     value: float | None
     planned: float | None
-    explanation: str
+    reason: str
+    facts: Mapping[str, Any] = field(default_factory=dict)
     factor: float | None = None
+
+    @property
+    def explanation(self) -> str:
+        """One sentence with the numbers and the assumption, or "Unreachable, because ..."."""
+        return explain(self)
 
     @property
     def change(self) -> float | None:
@@ -151,39 +155,7 @@ class TargetReport:
     @property
     def headline(self) -> str:
         """One sentence: whether the plan reaches the EBITDA target, and what would reach it."""
-        target = format_rate(self.ebitda_margin_target)
-        planned = format_rate(self.ebitda_margin_planned)
-        if self.ebitda_margin_planned >= self.ebitda_margin_target:
-            return f"The plan reaches the {target} EBITDA margin target, at {planned}."
-        options = []
-        net_sales = self.net_sales_needed
-        if net_sales.status is SolveStatus.REACHED and net_sales.value is not None:
-            options.append(
-                f"net sales must be {format_money_compact(net_sales.value, self.currency)}, "
-                f"{format_change(net_sales.change)} on plan"
-            )
-        conversion = self.conversion_needed
-        if conversion.status is SolveStatus.REACHED:
-            options.append(
-                f"conversion {format_rate(conversion.value, 2)} instead of "
-                f"{format_rate(conversion.planned, 2)}"
-            )
-        aov = self.aov_needed
-        if aov.status is SolveStatus.REACHED:
-            options.append(
-                f"AOV {format_money_compact(aov.value, self.currency)} instead of "
-                f"{format_money_compact(aov.planned, self.currency)}"
-            )
-        if not options:
-            return (
-                f"The plan's EBITDA margin is {planned}, and no change of sales, conversion or "
-                f"AOV alone reaches the {target} target."
-            )
-        return (
-            f"To reach a {target} EBITDA margin (plan: {planned}) with this spend, "
-            + "; or ".join(options)
-            + "."
-        )
+        return headline(self)
 
     @property
     def solves(self) -> tuple[TargetSolve, ...]:
@@ -232,8 +204,8 @@ def solve_targets(plan: Plan, arrays: PlanArrays, lines: np.ndarray) -> TargetRe
         contribution_per_gross_sale=c2,
         break_even_roas=break_even,
         target_roas=target_roas,
-        break_even=_break_even_sentence(c2[-1], break_even[-1]),
-        target_roas_year=_target_roas_sentence(
+        break_even=_break_even_solve(c2[-1], break_even[-1]),
+        target_roas_year=_target_roas_solve(
             c2[-1], return_rate[-1], t, target_roas[-1], implied, m, float(fixed_share)
         ),
         net_sales_gap=_net_sales_gap(net[-1], targets.net_sales, currency),
@@ -294,28 +266,21 @@ _DOUBLINGS = 60
 _SMALLEST = 2.0**-40
 
 
-def _break_even_sentence(c2: float, roas: float) -> TargetSolve:
-    label = "Break-even ROAS"
+def _break_even_solve(c2: float, roas: float) -> TargetSolve:
+    key, label = "break_even_roas", "Break-even ROAS"
     if np.isnan(c2):
-        return TargetSolve(
-            "break_even_roas", label, "roas", SolveStatus.UNREACHABLE, None, None,
-            "Unreachable, because the plan has no sales to earn contribution from.",
-        )  # fmt: skip
+        return _none(key, label, "roas", SolveStatus.UNREACHABLE, None, "no_contribution")
     if np.isnan(roas):
-        return TargetSolve(
-            "break_even_roas", label, "roas", SolveStatus.UNREACHABLE, None, None,
-            f"Unreachable, because contribution before marketing is {format_rate(c2)} of gross "
-            "sales: every sale loses money before any marketing, so no ROAS pays back its spend.",
-        )  # fmt: skip
+        return _none(
+            key, label, "roas", SolveStatus.UNREACHABLE, None, "loses_before_marketing", c2=c2
+        )
     return TargetSolve(
-        "break_even_roas", label, "roas", SolveStatus.REACHED, float(roas), None,
-        f"Each unit of gross sales leaves {format_rate(c2)} as contribution before marketing, "
-        f"so a channel must bring {format_roas(roas)} of gross revenue per unit of spend "
-        "to pay for itself.",
+        key, label, "roas", SolveStatus.REACHED, float(roas), None, "break_even",
+        {"c2": c2, "roas": float(roas)},
     )  # fmt: skip
 
 
-def _target_roas_sentence(
+def _target_roas_solve(
     c2: float,
     return_rate: float,
     t: float,
@@ -324,81 +289,63 @@ def _target_roas_sentence(
     m: float,
     fixed_share: float,
 ) -> TargetSolve:
-    label = "Target ROAS"
-    why_t = (
-        f"the CM3 margin the {format_rate(m)} EBITDA target needs once fixed costs "
-        f"({format_rate(fixed_share)} of net sales) are paid"
-        if implied
-        else "the target CM3 margin"
-    )
+    key, label = "target_roas", "Target ROAS"
+    facts = {"c2": c2, "t": t, "return_rate": return_rate, "implied": implied, "m": m,
+             "fixed_share": fixed_share}  # fmt: skip
     if np.isnan(c2):
-        return TargetSolve(
-            "target_roas", label, "roas", SolveStatus.UNREACHABLE, None, None,
-            "Unreachable, because the plan has no sales to earn contribution from.",
-        )  # fmt: skip
+        return _none(key, label, "roas", SolveStatus.UNREACHABLE, None, "no_contribution")
     if np.isnan(roas):
-        return TargetSolve(
-            "target_roas", label, "roas", SolveStatus.UNREACHABLE, None, None,
-            f"Unreachable, because contribution before marketing ({format_rate(c2)} of gross "
-            f"sales) is not above {format_rate(t)} CM3 on net sales after "
-            f"{format_rate(return_rate)} returns, {why_t}: no ROAS leaves that margin.",
-        )  # fmt: skip
+        return _none(key, label, "roas", SolveStatus.UNREACHABLE, None, "no_roas_leaves_margin",
+                     **facts)  # fmt: skip
     return TargetSolve(
-        "target_roas", label, "roas", SolveStatus.REACHED, float(roas), None,
-        f"A channel returning {format_roas(roas)} per unit of spend keeps CM3 at "
-        f"{format_rate(t)} of the net sales it brings, {why_t}.",
+        key, label, "roas", SolveStatus.REACHED, float(roas), None, "target_roas",
+        {**facts, "roas": float(roas)},
     )  # fmt: skip
+
+
+def _none(
+    key: str,
+    label: str,
+    unit: Literal["money", "rate", "roas"],
+    status: SolveStatus,
+    planned: float | None,
+    reason: str,
+    **facts: Any,
+) -> TargetSolve:
+    """A solve without a value: unreachable or unbounded, for ``reason``."""
+    return TargetSolve(key, label, unit, status, None, planned, reason, facts)
+
+
+_MAX_MARKETING = ("max_marketing", "Largest marketing budget at the target EBITDA margin")
 
 
 def _max_marketing(
     arrays: PlanArrays, lines: np.ndarray, m: float, currency: str, names: Sequence[str]
 ) -> TargetSolve:
-    label = "Largest marketing budget at the target EBITDA margin"
-    key = "max_marketing"
+    key, label = _MAX_MARKETING
     planned = float(line(lines, "marketing")[-1])
-    target = format_rate(m)
     if planned == 0:
-        return TargetSolve(
-            key, label, "money", SolveStatus.UNREACHABLE, None, planned,
-            "Unreachable, because the plan has no marketing spend whose efficiency could be "
-            "scaled.",
-        )  # fmt: skip
+        return _none(key, label, "money", SolveStatus.UNREACHABLE, planned, "no_marketing")
     if arrays.has_curve.any():
         return _max_marketing_on_curves(arrays, m, currency, planned, names)
     g0, slope = _affine_root(arrays, m, "spend")
     if slope > 0:
-        floor = (
-            f" At least {format_money_compact(-g0 / slope * planned, currency)} of spend is needed "
-            "to reach it."
-            if g0 < 0
-            else ""
-        )
-        return TargetSolve(
-            key, label, "money", SolveStatus.UNBOUNDED, None, planned,
-            "No upper limit from the margin: at the channels' planned efficiency every extra "
-            f"unit of spend raises the EBITDA margin towards the {target} target and beyond, so "
-            "the limit is demand, which only diminishing-returns curves model." + floor,
+        least = -g0 / slope * planned if g0 < 0 else None
+        return _none(
+            key, label, "money", SolveStatus.UNBOUNDED, planned,
+            "unbounded_at_planned_efficiency", m=m, least_spend=least, currency=currency,
         )  # fmt: skip
     if g0 < 0:
-        return TargetSolve(
-            key, label, "money", SolveStatus.UNREACHABLE, None, planned,
-            f"Unreachable, because even with no marketing at all the EBITDA margin stays "
-            f"below {target}: organic contribution does not cover fixed costs at that margin.",
-        )  # fmt: skip
+        return _none(key, label, "money", SolveStatus.UNREACHABLE, planned,
+                     "organic_below_target", m=m)  # fmt: skip
     if slope == 0:
-        return TargetSolve(
-            key, label, "money", SolveStatus.UNBOUNDED, None, planned,
-            "No upper limit from the margin: spend neither raises nor lowers the margin.",
-        )  # fmt: skip
+        return _none(key, label, "money", SolveStatus.UNBOUNDED, planned,
+                     "spend_does_not_move_margin")  # fmt: skip
     factor = _affine_factor(arrays, m, "spend", g0, slope)
     budget = factor * planned
     return TargetSolve(
-        key, label, "money", SolveStatus.REACHED, budget, planned,
-        f"The largest budget that still reaches a {target} EBITDA margin is "
-        f"{format_money_compact(budget, currency)} ({format_change(factor - 1)} on plan), "
-        "scaling every channel's planned spend by one factor with revenue following at "
-        "planned efficiency.",
-        factor=factor,
+        key, label, "money", SolveStatus.REACHED, budget, planned, "largest_budget",
+        {"m": m, "budget": budget, "factor": factor, "currency": currency}, factor=factor,
     )  # fmt: skip
 
 
@@ -416,9 +363,7 @@ def _max_marketing_on_curves(
     factor tried meets it, the best one found is refined; below the target,
     the margin is unreachable.
     """
-    label = "Largest marketing budget at the target EBITDA margin"
-    key = "max_marketing"
-    target = format_rate(m)
+    key, label = _MAX_MARKETING
     curves = int(arrays.has_curve.sum())
     tried: dict[float, float] = {}
 
@@ -437,14 +382,8 @@ def _max_marketing_on_curves(
         if revenue and not curved
     ]
     if far_slope > 0:
-        return TargetSolve(
-            key, label, "money", SolveStatus.UNBOUNDED, None, planned,
-            "No upper limit from the margin: the channels without response curves ("
-            + ", ".join(linear)
-            + ") earn at planned efficiency however much they spend, so beyond what the curves "
-            "absorb every extra unit of spend still raises the EBITDA margin. Their limit is "
-            "demand, which a response curve for each would model.",
-        )  # fmt: skip
+        return _none(key, label, "money", SolveStatus.UNBOUNDED, planned,
+                     "unbounded_beside_curves", uncurved=tuple(linear))  # fmt: skip
     spending = arrays.has_curve[:, None] & (arrays.spend > 0) & (arrays.curve_beta > 0)
     # Far past 2^50 the search would only chase months of a few 1e-300 of spend.
     with np.errstate(over="ignore"):
@@ -457,11 +396,8 @@ def _max_marketing_on_curves(
         if g(high) < 0 and high >= concave_from and g(high) < previous:
             break
     else:
-        return TargetSolve(
-            key, label, "money", SolveStatus.UNBOUNDED, None, planned,
-            f"No upper limit from the margin: even at 2^{_DOUBLINGS} times the planned spend "
-            f"the EBITDA margin stays at or above {target}.",
-        )  # fmt: skip
+        return _none(key, label, "money", SolveStatus.UNBOUNDED, planned,
+                     "unbounded_past_search", doublings=_DOUBLINGS, m=m)  # fmt: skip
     low = high / 2
     while g(low) < 0 and low > _SMALLEST:
         low /= 2
@@ -475,25 +411,17 @@ def _max_marketing_on_curves(
         below = max((f for f in tried if f < best), default=0.0)
         peak = minimize_scalar(lambda f: -g(f), bounds=(below, above), method="bounded")
         if -peak.fun < 0:
-            margin = _margin_at(arrays, spend=float(peak.x))
-            return TargetSolve(
-                key, label, "money", SolveStatus.UNREACHABLE, None, planned,
-                f"Unreachable, because no budget reaches a {target} EBITDA margin: scaling "
-                f"the planned spend, the margin peaks at {format_rate(margin)} with "
-                f"{format_money_compact(peak.x * planned, currency)} "
-                f"({format_change(peak.x - 1)} on plan), where the channels' next unit of "
-                "spend stops paying for itself.",
+            return _none(
+                key, label, "money", SolveStatus.UNREACHABLE, planned, "margin_peaks", m=m,
+                peak_margin=_margin_at(arrays, spend=float(peak.x)), peak_factor=float(peak.x),
+                peak_budget=float(peak.x) * planned, currency=currency,
             )  # fmt: skip
         factor = _root(g, float(peak.x), above)
     budget = factor * planned
-    others = "the others at planned efficiency" if linear else "no other channel brings revenue"
     return TargetSolve(
-        key, label, "money", SolveStatus.REACHED, budget, planned,
-        f"The largest budget that still reaches a {target} EBITDA margin is "
-        f"{format_money_compact(budget, currency)} ({format_change(factor - 1)} on plan), "
-        "scaling every channel's planned spend by one factor: the "
-        f"{curves} channel{'s' if curves > 1 else ''} with response curves earn less on each "
-        f"extra unit, {others}.",
+        key, label, "money", SolveStatus.REACHED, budget, planned, "largest_budget_on_curves",
+        {"m": m, "budget": budget, "factor": factor, "currency": currency, "curves": curves,
+         "uncurved": tuple(linear)},
         factor=factor,
     )  # fmt: skip
 
@@ -516,19 +444,20 @@ def _order_factor(arrays: PlanArrays, m: float) -> float | None:
 
 
 def _no_sales(key: str, label: str, unit: Literal["money", "rate"]) -> TargetSolve:
-    return TargetSolve(
-        key, label, unit, SolveStatus.UNREACHABLE, None, None,
-        "Unreachable, because the plan has no sales to scale.",
-    )  # fmt: skip
+    return _none(key, label, unit, SolveStatus.UNREACHABLE, None, "no_sales")
 
 
-def _thin_margin(lines: np.ndarray, m: float) -> str:
-    cm2_share = ratio(line(lines, "cm2")[-1], line(lines, "net_sales")[-1])
-    return (
-        f"Unreachable, because contribution before marketing is {format_rate(float(cm2_share))} "
-        f"of net sales, not above the {format_rate(m)} EBITDA target: more sales at these "
-        "margins never cover marketing and fixed costs."
-    )
+def _thin_margin(
+    key: str,
+    label: str,
+    unit: Literal["money", "rate"],
+    planned: float,
+    lines: np.ndarray,
+    m: float,
+) -> TargetSolve:
+    cm2_share = float(ratio(line(lines, "cm2")[-1], line(lines, "net_sales")[-1]))
+    return _none(key, label, unit, SolveStatus.UNREACHABLE, planned, "thin_margin",
+                 cm2_share=cm2_share, m=m)  # fmt: skip
 
 
 def _net_sales_needed(lines: np.ndarray, m: float, currency: str) -> TargetSolve:
@@ -538,18 +467,13 @@ def _net_sales_needed(lines: np.ndarray, m: float, currency: str) -> TargetSolve
         return _no_sales(key, label, "money")
     cm2_share = float(line(lines, "cm2")[-1]) / planned
     if cm2_share - m <= 0:
-        return TargetSolve(
-            key, label, "money", SolveStatus.UNREACHABLE, None, planned, _thin_margin(lines, m)
-        )
+        return _thin_margin(key, label, "money", planned, lines, m)
     costs = float(line(lines, "marketing")[-1] + line(lines, "fixed_costs")[-1])
     needed = costs / (cm2_share - m)
     factor = needed / planned
     return TargetSolve(
-        key, label, "money", SolveStatus.REACHED, needed, planned,
-        f"Net sales of {format_money_compact(needed, currency)} ({format_change(factor - 1)} on "
-        f"plan) reach a {format_rate(m)} EBITDA margin, with marketing and fixed costs as "
-        "planned and every variable cost at its planned share of net sales.",
-        factor=factor,
+        key, label, "money", SolveStatus.REACHED, needed, planned, "net_sales_needed",
+        {"needed": needed, "factor": factor, "m": m, "currency": currency}, factor=factor,
     )  # fmt: skip
 
 
@@ -562,50 +486,35 @@ def _conversion_needed(arrays: PlanArrays, lines: np.ndarray, m: float) -> Targe
     planned = float(planned_rate)
     factor = _order_factor(arrays, m)
     if factor is None:
-        return TargetSolve(
-            key, label, "rate", SolveStatus.UNREACHABLE, None, planned, _thin_margin(lines, m)
-        )
+        return _thin_margin(key, label, "rate", planned, lines, m)
     highest = max(
         float(arrays.site_conversion_rate.max(initial=0.0)),
         float(arrays.conversion_rate[arrays.is_cpc | arrays.is_cpm].max(initial=0.0)),
     )
     if highest * factor > 1.0:
-        return TargetSolve(
-            key, label, "rate", SolveStatus.UNREACHABLE, None, planned,
-            f"Unreachable, because conversion would have to rise {format_change(factor - 1)}, "
-            f"taking the highest planned rate ({format_rate(highest, 2)}) above 100 %.",
-        )  # fmt: skip
+        return _none(key, label, "rate", SolveStatus.UNREACHABLE, planned,
+                     "conversion_above_100", factor=factor, highest=highest)  # fmt: skip
     if not arrays.has_curve.any():
         needed = factor * planned
         return TargetSolve(
-            key, label, "rate", SolveStatus.REACHED, needed, planned,
-            f"Conversion of {format_rate(needed, 2)} instead of {format_rate(planned, 2)} "
-            f"({format_change(factor - 1)} on every session, organic and paid) reaches a "
-            f"{format_rate(m)} EBITDA margin, with traffic, AOV, marketing and fixed costs as "
-            "planned.",
-            factor=factor,
+            key, label, "rate", SolveStatus.REACHED, needed, planned, "conversion_needed",
+            {"needed": needed, "planned": planned, "factor": factor, "m": m}, factor=factor,
         )  # fmt: skip
     solved = project_arrays(arrays.scaled(conversion=factor))[1]
     needed = float(ratio(line(solved, "orders")[-1], line(solved, "sessions")[-1]))
     if not (math.isfinite(needed) and math.isfinite(planned)):
-        return TargetSolve(
-            key, label, "rate", SolveStatus.UNREACHABLE, None, None,
-            "Unreachable, because the plan has no sessions: its sales come from channels on "
-            "response curves, whose revenue no conversion rate changes.",
-        )  # fmt: skip
+        return _none(key, label, "rate", SolveStatus.UNREACHABLE, None, "no_sessions")
     return TargetSolve(
-        key, label, "rate", SolveStatus.REACHED, needed, planned,
-        f"Conversion of {format_rate(needed, 2)} instead of {format_rate(planned, 2)} "
-        f"({format_change(factor - 1)} on every conversion rate, organic and paid) reaches a "
-        f"{format_rate(m)} EBITDA margin, with traffic, AOV, marketing and fixed costs as "
-        "planned; channels on response curves keep the revenue their curves give, from fewer "
-        "sessions.",
-        factor=factor,
+        key, label, "rate", SolveStatus.REACHED, needed, planned, "conversion_needed_on_curves",
+        {"needed": needed, "planned": planned, "factor": factor, "m": m}, factor=factor,
     )  # fmt: skip
 
 
+_AOV = ("aov_needed", "AOV needed for the target EBITDA margin")
+
+
 def _aov_needed(arrays: PlanArrays, lines: np.ndarray, m: float, currency: str) -> TargetSolve:
-    key, label = "aov_needed", "AOV needed for the target EBITDA margin"
+    key, label = _AOV
     planned = float(ratio(line(lines, "gross_sales")[-1], line(lines, "orders")[-1]))
     if float(line(lines, "net_sales")[-1]) == 0:
         return _no_sales(key, label, "money")
@@ -613,20 +522,13 @@ def _aov_needed(arrays: PlanArrays, lines: np.ndarray, m: float, currency: str) 
         return _aov_needed_on_curves(arrays, m, currency, planned)
     g0, slope = _affine_root(arrays, m, "aov")
     if slope <= 0:
-        return TargetSolve(
-            key, label, "money", SolveStatus.UNREACHABLE, None, planned,
-            f"Unreachable, because after returns, COGS and payment fees each unit of gross sales "
-            f"leaves no more than the {format_rate(m)} EBITDA target asks of it: a higher AOV "
-            "never catches up with marketing and fixed costs.",
-        )  # fmt: skip
+        return _none(key, label, "money", SolveStatus.UNREACHABLE, planned,
+                     "aov_never_catches_up", m=m)  # fmt: skip
     factor = max(_affine_factor(arrays, m, "aov", g0, slope), 0.0)
     needed = factor * planned
     return TargetSolve(
-        key, label, "money", SolveStatus.REACHED, needed, planned,
-        f"An AOV of {format_money_compact(needed, currency)} instead of "
-        f"{format_money_compact(planned, currency)} ({format_change(factor - 1)} on every "
-        f"order, organic and paid) reaches a {format_rate(m)} EBITDA margin, with traffic, "
-        "conversion, marketing and fixed costs as planned.",
+        key, label, "money", SolveStatus.REACHED, needed, planned, "aov_needed",
+        {"needed": needed, "planned": planned, "factor": factor, "m": m, "currency": currency},
         factor=factor,
     )  # fmt: skip
 
@@ -643,7 +545,7 @@ def _aov_needed_on_curves(
     (unreachable), and halving from a factor that meets it finds the bracket
     Brent's method closes.
     """
-    key, label = "aov_needed", "AOV needed for the target EBITDA margin"
+    key, label = _AOV
 
     def g(factor: float) -> float:
         return _shortfall_at(arrays, m, aov=factor)
@@ -665,32 +567,26 @@ def _aov_needed_on_curves(
         else:
             factor = math.nan
     if math.isnan(factor):
-        return TargetSolve(
-            key, label, "money", SolveStatus.UNREACHABLE, None, planned,
-            f"Unreachable, because no AOV reaches a {format_rate(m)} EBITDA margin: channels on "
-            "response curves keep the revenue their curves give whatever the AOV, and the "
-            "sales that do grow with it leave too little after returns, COGS and payment fees "
-            "to catch up with marketing and fixed costs.",
-        )  # fmt: skip
+        return _none(key, label, "money", SolveStatus.UNREACHABLE, planned,
+                     "aov_unreachable_on_curves", m=m)  # fmt: skip
     if factor > 0:
         solved = project_arrays(arrays.scaled(aov=factor))[1]
         needed = float(ratio(line(solved, "gross_sales")[-1], line(solved, "orders")[-1]))
     else:
         needed = 0.0
     return TargetSolve(
-        key, label, "money", SolveStatus.REACHED, needed, planned,
-        f"An AOV of {format_money_compact(needed, currency)} instead of "
-        f"{format_money_compact(planned, currency)} ({format_change(factor - 1)} on every "
-        f"order's value, organic and paid) reaches a {format_rate(m)} EBITDA margin, with "
-        "traffic, conversion, marketing and fixed costs as planned; channels on response "
-        "curves keep the revenue their curves give, in fewer, larger orders.",
+        key, label, "money", SolveStatus.REACHED, needed, planned, "aov_needed_on_curves",
+        {"needed": needed, "planned": planned, "factor": factor, "m": m, "currency": currency},
         factor=factor,
     )  # fmt: skip
 
 
-def _without_answer(solve: TargetSolve, status: SolveStatus, explanation: str) -> TargetSolve:
-    """``solve`` with no value: its answer lies past a bound a plan holds, as explained."""
-    return replace(solve, status=status, value=None, factor=None, explanation=explanation)
+def _without_answer(
+    solve: TargetSolve, status: SolveStatus, reason: str, **facts: Any
+) -> TargetSolve:
+    """``solve`` with no value: its answer (``solve.factor``) lies past a bound a plan holds."""
+    facts = {"factor": solve.factor, **facts}
+    return replace(solve, status=status, value=None, factor=None, reason=reason, facts=facts)
 
 
 def _spend_within_bounds(arrays: PlanArrays, currency: str, solve: TargetSolve) -> TargetSolve:
@@ -700,15 +596,8 @@ def _spend_within_bounds(arrays: PlanArrays, currency: str, solve: TargetSolve) 
         return solve
     if highest * solve.factor <= MAX_MONTHLY_AMOUNT:
         return solve
-    return _without_answer(
-        solve,
-        SolveStatus.UNBOUNDED,
-        "No upper limit within what a plan holds: the margin stays at the target until "
-        f"spend rises {format_change(solve.factor - 1)}, which takes the largest planned "
-        f"month ({format_money_compact(highest, currency)}) past "
-        f"{format_money_compact(MAX_MONTHLY_AMOUNT, currency)}, the most a channel may "
-        "spend in a month.",
-    )
+    return _without_answer(solve, SolveStatus.UNBOUNDED, "spend_past_monthly_bound",
+                           highest=highest, currency=currency)  # fmt: skip
 
 
 def _aov_within_bounds(arrays: PlanArrays, currency: str, solve: TargetSolve) -> TargetSolve:
@@ -719,41 +608,19 @@ def _aov_within_bounds(arrays: PlanArrays, currency: str, solve: TargetSolve) ->
     lowest = float(prices[prices > 0].min(initial=np.inf))
     highest = float(prices.max(initial=0.0))
     if np.isfinite(lowest) and lowest * solve.factor < MIN_UNIT_PRICE:
-        return _without_answer(
-            solve,
-            SolveStatus.UNREACHABLE,
-            f"Unreachable, because the AOV would have to fall {format_change(solve.factor - 1)},"
-            f" taking the lowest planned AOV ({format_money_compact(lowest, currency)}) below "
-            f"{format_money_compact(MIN_UNIT_PRICE, currency)}, the least an AOV may be.",
-        )
+        return _without_answer(solve, SolveStatus.UNREACHABLE, "aov_below_least",
+                               lowest=lowest, currency=currency)  # fmt: skip
     if highest * solve.factor <= MAX_UNIT_PRICE:
         return solve
-    return _without_answer(
-        solve,
-        SolveStatus.UNREACHABLE,
-        f"Unreachable, because the AOV would have to rise {format_change(solve.factor - 1)},"
-        f" taking the highest planned AOV ({format_money_compact(highest, currency)}) past "
-        f"{format_money_compact(MAX_UNIT_PRICE, currency)}, the most an AOV may be.",
-    )
+    return _without_answer(solve, SolveStatus.UNREACHABLE, "aov_past_most",
+                           highest=highest, currency=currency)  # fmt: skip
 
 
 def _net_sales_gap(net_sales: float, target: float, currency: str) -> TargetSolve:
     key, label = "net_sales_gap", "Gap to the net-sales target"
     gap = float(net_sales) - target
-    if target == 0:
-        return TargetSolve(
-            key, label, "money", SolveStatus.REACHED, gap, float(net_sales),
-            "No net-sales target is set, so the whole projection counts as headroom.",
-        )  # fmt: skip
-    if gap < 0:
-        side = "short of"
-    elif gap > 0:
-        side = "above"
-    else:
-        side = "exactly on"
-    amount = f"{format_money_compact(abs(gap), currency)} ({format_change(gap / target)}) "
+    reason = "no_net_sales_target" if target == 0 else "net_sales_gap"
     return TargetSolve(
-        key, label, "money", SolveStatus.REACHED, gap, float(net_sales),
-        f"Projected net sales of {format_money_compact(net_sales, currency)} are "
-        f"{amount if gap else ''}{side} the {format_money_compact(target, currency)} target.",
+        key, label, "money", SolveStatus.REACHED, gap, float(net_sales), reason,
+        {"gap": gap, "net_sales": float(net_sales), "target": target, "currency": currency},
     )  # fmt: skip

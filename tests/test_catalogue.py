@@ -140,3 +140,27 @@ def test_the_workbook_and_the_grids_name_fields_from_the_catalogue() -> None:
     channel_columns = list(grids.channel_driver_grid(plan).columns)
     for field in fields_of(FieldGroup.CHANNEL_DRIVER):
         assert field.column in channel_columns
+
+
+def test_the_solves_compute_and_their_sentences_are_written_in_one_module() -> None:
+    import ast
+    import inspect
+
+    import models.targets
+    from models.target_sentences import REASONS
+
+    tree = ast.parse(inspect.getsource(models.targets))
+    # The solves hold no sentence: no f-string, no formatting of figures.
+    assert not [node for node in ast.walk(tree) if isinstance(node, ast.JoinedStr)]
+    assert "models.formatting" not in inspect.getsource(models.targets)
+    report = project_plan(sample_plan()).targets
+    for solve in report.solves:
+        assert solve.reason in REASONS, solve.key
+        assert solve.explanation.endswith("."), solve.key
+
+
+def test_a_solves_sentence_follows_its_facts() -> None:
+    solve = project_plan(sample_plan()).targets.net_sales_needed
+
+    assert solve.facts["needed"] == solve.value
+    assert f"{solve.facts['m'] * 100:.1f} % EBITDA margin" in solve.explanation

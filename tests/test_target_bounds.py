@@ -9,9 +9,11 @@ from models.targets import TargetSolve, _aov_within_bounds
 
 
 def _aov_solve(factor: float, planned: float) -> TargetSolve:
+    facts = {"needed": planned * factor, "planned": planned, "factor": factor, "m": 0.1,
+             "currency": "EUR"}  # fmt: skip
     return TargetSolve(
         "aov_needed", "AOV needed", "money", SolveStatus.REACHED, planned * factor, planned,
-        "explanation", factor,
+        "aov_needed", facts, factor,
     )  # fmt: skip
 
 
