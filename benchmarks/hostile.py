@@ -19,7 +19,7 @@ from collections.abc import Callable
 
 from budgets import PlanValidationError, plan_from_json, plan_to_json
 from budgets.samples import largest_plan
-from models.curves import HistoryError, fit_curve, read_history
+from models.curve_history import HistoryError, fit_curve, read_history
 from models.excel.export import plan_workbook
 from models.excel.reader import plan_from_workbook
 from tests import hostile_files as hostile

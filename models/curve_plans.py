@@ -17,17 +17,8 @@ import pandas as pd
 
 from budgets import MONTHS, Plan, PlanValidationError, ResponseCurve
 from budgets.edits import set_response_curve
-from models.curves import (
-    CurveError,
-    CurveFit,
-    History,
-    calendar_demand,
-    curve_from_knowledge,
-    curve_points,
-    demand_index,
-    fit_curve,
-    hill_revenue,
-)
+from models.curve_history import CurveFit, History, calendar_demand, fit_curve
+from models.curves import CurveError, curve_from_knowledge, curve_points, demand_index, hill_revenue
 from models.measures import weighted_mean
 from models.projection import Projection, project_plan
 

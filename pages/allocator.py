@@ -4,11 +4,11 @@ import streamlit as st
 
 from budgets.plan import SHAPE_MAX, SHAPE_MIN
 from models.allocator import AllocationMode
+from models.curve_history import HISTORY_COLUMNS, HISTORY_HELP, HistoryError, read_history
 from models.curve_plans import (
     example_history_csv,
     fit_for_plan,
 )
-from models.curves import HISTORY_COLUMNS, HISTORY_HELP, HistoryError, read_history
 from models.formatting import format_amount
 from ui import allocator_view as view
 from ui import curve_charts, editors, state, views

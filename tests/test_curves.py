@@ -12,18 +12,15 @@ from hypothesis import strategies as st
 from budgets import ResponseCurve
 from budgets.samples import sample_plan
 from models import project_plan
+from models.curve_history import HistoryError, calendar_demand, fit_curve, read_history
 from models.curve_plans import example_history_csv, plan_curve
 from models.curves import (
     CurveError,
-    HistoryError,
-    calendar_demand,
     curve_from_knowledge,
     demand_index,
-    fit_curve,
     hill_marginal,
     hill_revenue,
     marginal_roas_at,
-    read_history,
     roas_at,
 )
 

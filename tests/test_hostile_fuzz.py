@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from budgets import Plan, PlanValidationError, plan_from_json
 from budgets.samples import sample_plan
-from models.curves import History, HistoryError, fit_curve, read_history
+from models.curve_history import History, HistoryError, fit_curve, read_history
 from models.excel.export import plan_workbook
 from models.excel.layout import ASSUMPTIONS, MARKETING
 from models.excel.reader import plan_from_workbook

@@ -37,7 +37,7 @@ from budgets.store import (
     store_from_env,
 )
 from models import project_plan
-from models.curves import HistoryError, fit_curve, read_history
+from models.curve_history import HistoryError, fit_curve, read_history
 from models.excel.export import plan_workbook
 from models.excel.reader import WorkbookRefusedError, plan_from_workbook
 from tests import hostile_files as hostile

@@ -12,8 +12,9 @@ from typing import Any
 import numpy as np
 import plotly.graph_objects as go
 
+from models.curve_history import CurveFit
 from models.curve_plans import CurveChart
-from models.curves import CurveFit, curve_points
+from models.curves import curve_points
 from ui.charts import BLUE, GREEN, GREY, RED
 
 _MARGIN = {"l": 10, "r": 10, "t": 50, "b": 10}
