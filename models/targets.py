@@ -316,6 +316,21 @@ def _none(
     return TargetSolve(key, label, unit, status, None, planned, reason, facts)
 
 
+def _reached(
+    key: str,
+    label: str,
+    unit: Literal["money", "rate"],
+    value: float,
+    planned: float,
+    reason: str,
+    facts: dict[str, Any],
+) -> TargetSolve:
+    """A solve that scaled one group of drivers by ``facts["factor"]`` and reached the target."""
+    return TargetSolve(
+        key, label, unit, SolveStatus.REACHED, value, planned, reason, facts, factor=facts["factor"]
+    )
+
+
 _MAX_MARKETING = ("max_marketing", "Largest marketing budget at the target EBITDA margin")
 
 
@@ -343,10 +358,15 @@ def _max_marketing(
                      "spend_does_not_move_margin")  # fmt: skip
     factor = _affine_factor(arrays, m, "spend", g0, slope)
     budget = factor * planned
-    return TargetSolve(
-        key, label, "money", SolveStatus.REACHED, budget, planned, "largest_budget",
-        {"m": m, "budget": budget, "factor": factor, "currency": currency}, factor=factor,
-    )  # fmt: skip
+    return _reached(
+        key,
+        label,
+        "money",
+        budget,
+        planned,
+        "largest_budget",
+        {"m": m, "budget": budget, "factor": factor, "currency": currency},
+    )
 
 
 def _max_marketing_on_curves(
@@ -418,12 +438,22 @@ def _max_marketing_on_curves(
             )  # fmt: skip
         factor = _root(g, float(peak.x), above)
     budget = factor * planned
-    return TargetSolve(
-        key, label, "money", SolveStatus.REACHED, budget, planned, "largest_budget_on_curves",
-        {"m": m, "budget": budget, "factor": factor, "currency": currency, "curves": curves,
-         "uncurved": tuple(linear)},
-        factor=factor,
-    )  # fmt: skip
+    return _reached(
+        key,
+        label,
+        "money",
+        budget,
+        planned,
+        "largest_budget_on_curves",
+        {
+            "m": m,
+            "budget": budget,
+            "factor": factor,
+            "currency": currency,
+            "curves": curves,
+            "uncurved": tuple(linear),
+        },
+    )
 
 
 def _margin_at(arrays: PlanArrays, **factor: float) -> float:
@@ -471,10 +501,15 @@ def _net_sales_needed(lines: np.ndarray, m: float, currency: str) -> TargetSolve
     costs = float(line(lines, "marketing")[-1] + line(lines, "fixed_costs")[-1])
     needed = costs / (cm2_share - m)
     factor = needed / planned
-    return TargetSolve(
-        key, label, "money", SolveStatus.REACHED, needed, planned, "net_sales_needed",
-        {"needed": needed, "factor": factor, "m": m, "currency": currency}, factor=factor,
-    )  # fmt: skip
+    return _reached(
+        key,
+        label,
+        "money",
+        needed,
+        planned,
+        "net_sales_needed",
+        {"needed": needed, "factor": factor, "m": m, "currency": currency},
+    )
 
 
 def _conversion_needed(arrays: PlanArrays, lines: np.ndarray, m: float) -> TargetSolve:
@@ -496,18 +531,21 @@ def _conversion_needed(arrays: PlanArrays, lines: np.ndarray, m: float) -> Targe
                      "conversion_above_100", factor=factor, highest=highest)  # fmt: skip
     if not arrays.has_curve.any():
         needed = factor * planned
-        return TargetSolve(
-            key, label, "rate", SolveStatus.REACHED, needed, planned, "conversion_needed",
-            {"needed": needed, "planned": planned, "factor": factor, "m": m}, factor=factor,
-        )  # fmt: skip
+        facts = {"needed": needed, "planned": planned, "factor": factor, "m": m}
+        return _reached(key, label, "rate", needed, planned, "conversion_needed", facts)
     solved = project_arrays(arrays.scaled(conversion=factor))[1]
     needed = float(ratio(line(solved, "orders")[-1], line(solved, "sessions")[-1]))
     if not (math.isfinite(needed) and math.isfinite(planned)):
         return _none(key, label, "rate", SolveStatus.UNREACHABLE, None, "no_sessions")
-    return TargetSolve(
-        key, label, "rate", SolveStatus.REACHED, needed, planned, "conversion_needed_on_curves",
-        {"needed": needed, "planned": planned, "factor": factor, "m": m}, factor=factor,
-    )  # fmt: skip
+    return _reached(
+        key,
+        label,
+        "rate",
+        needed,
+        planned,
+        "conversion_needed_on_curves",
+        {"needed": needed, "planned": planned, "factor": factor, "m": m},
+    )
 
 
 _AOV = ("aov_needed", "AOV needed for the target EBITDA margin")
@@ -526,11 +564,15 @@ def _aov_needed(arrays: PlanArrays, lines: np.ndarray, m: float, currency: str) 
                      "aov_never_catches_up", m=m)  # fmt: skip
     factor = max(_affine_factor(arrays, m, "aov", g0, slope), 0.0)
     needed = factor * planned
-    return TargetSolve(
-        key, label, "money", SolveStatus.REACHED, needed, planned, "aov_needed",
+    return _reached(
+        key,
+        label,
+        "money",
+        needed,
+        planned,
+        "aov_needed",
         {"needed": needed, "planned": planned, "factor": factor, "m": m, "currency": currency},
-        factor=factor,
-    )  # fmt: skip
+    )
 
 
 def _aov_needed_on_curves(
@@ -574,11 +616,15 @@ def _aov_needed_on_curves(
         needed = float(ratio(line(solved, "gross_sales")[-1], line(solved, "orders")[-1]))
     else:
         needed = 0.0
-    return TargetSolve(
-        key, label, "money", SolveStatus.REACHED, needed, planned, "aov_needed_on_curves",
+    return _reached(
+        key,
+        label,
+        "money",
+        needed,
+        planned,
+        "aov_needed_on_curves",
         {"needed": needed, "planned": planned, "factor": factor, "m": m, "currency": currency},
-        factor=factor,
-    )  # fmt: skip
+    )
 
 
 def _without_answer(

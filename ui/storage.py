@@ -145,11 +145,16 @@ def open_stored(key: PlanKey, version: int | None = None) -> None:
     except PlanStoreError as error:
         state.report([str(error)])
         return
+    _work_on(stored, f"Opened version {stored.info.version} of '{key.name}' FY{key.fiscal_year}.")
+
+
+def _work_on(stored: StoredPlan, notice: str) -> None:
+    """Make a stored version the session's plan, setting unsaved edits aside first."""
     aside = _set_aside_edits()
     state.replace_plan(
         stored.plan,
         source=f"Stored plan, version {stored.info.version}",
-        notice=f"Opened version {stored.info.version} of '{key.name}' FY{key.fiscal_year}." + aside,
+        notice=notice + aside,
         opened=True,
     )
     _remember(stored)
@@ -232,11 +237,4 @@ def restore(key: PlanKey, number: int, name: str) -> None:
         state.report([str(error)])
         return
     st.session_state[state.AUTHOR] = info.author
-    aside = _set_aside_edits()
-    state.replace_plan(
-        restored.plan,
-        source=f"Stored plan, version {info.version}",
-        notice=f"Version {number} restored as version {info.version}." + aside,
-        opened=True,
-    )
-    _remember(restored)
+    _work_on(restored, f"Version {number} restored as version {info.version}.")
