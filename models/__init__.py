@@ -5,7 +5,7 @@ Imports budgets/, never streamlit.
 
 from models.pnl import PNL_LABELS, PNL_LINES, YEAR, PlanArrays
 from models.projection import ChannelResults, Projection, project_plan
-from models.targets import SolveStatus, TargetReport, TargetSolve
+from models.targets import SolveStatus, TargetReport, TargetSolve, Verdict
 
 __all__ = [
     "PNL_LABELS",
@@ -17,5 +17,6 @@ __all__ = [
     "SolveStatus",
     "TargetReport",
     "TargetSolve",
+    "Verdict",
     "project_plan",
 ]

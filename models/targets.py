@@ -59,6 +59,20 @@ class SolveStatus(StrEnum):
     UNBOUNDED = "unbounded"
 
 
+class Verdict(StrEnum):
+    """What a solve says of the plan, as its icon and colour show it."""
+
+    MET = "met"  # the plan meets the target already (or nothing limits it)
+    SHORT = "short"  # the plan falls short of what the target takes
+    UNREACHABLE = "unreachable"  # no value of the driver meets the target
+    HURDLE = "hurdle"  # a threshold a channel must beat, neither met nor missed
+
+
+_HURDLES = frozenset({"break_even_roas", "target_roas"})
+# Factors this close to 1 are the plan itself, rounding apart.
+_ON_PLAN = 1e-9
+
+
 @dataclass(frozen=True)
 class TargetSolve:
     """One answer to "what would it take", with its assumption in words.
@@ -89,6 +103,22 @@ class TargetSolve:
     reason: str
     facts: Mapping[str, Any] = field(default_factory=dict)
     factor: float | None = None
+
+    @property
+    def verdict(self) -> Verdict:
+        """Met, short or unreachable: whether the plan already does what the solve asks."""
+        if self.status is SolveStatus.UNREACHABLE:
+            return Verdict.UNREACHABLE
+        if self.key in _HURDLES:
+            return Verdict.HURDLE
+        if self.status is SolveStatus.UNBOUNDED or self.value is None:
+            return Verdict.MET
+        if self.key == "net_sales_gap":
+            return Verdict.SHORT if self.value < 0 else Verdict.MET
+        if self.key == "max_marketing":
+            planned = self.planned or 0.0
+            return Verdict.MET if planned <= self.value * (1 + _ON_PLAN) else Verdict.SHORT
+        return Verdict.SHORT if (self.factor or 0.0) > 1 + _ON_PLAN else Verdict.MET
 
     @property
     def explanation(self) -> str:
@@ -151,6 +181,23 @@ class TargetReport:
         margin, currency = self.ebitda_margin_target, self.currency
         solve = _aov_needed(self.arrays, self.lines, margin, currency)
         return _aov_within_bounds(self.arrays, currency, solve)
+
+    def margin_by_budget(self, points: int = 41) -> tuple[np.ndarray, np.ndarray]:
+        """The year's EBITDA margin against the marketing budget, every channel's planned
+        spend scaled by one factor (revenue following as the plan's channels make it).
+
+        Budgets run from 0 to twice the plan's, or to 1.25 times the largest budget that
+        meets the target when that is further. Returns (budgets, margins); a margin is NaN
+        where the year has no net sales.
+        """
+        planned = float(line(self.lines, "marketing")[-1])
+        top = 2.0
+        largest = self.max_marketing
+        if largest.factor is not None:
+            top = max(top, 1.25 * largest.factor)
+        factors = np.linspace(0.0, top, points)
+        margins = np.array([_margin_at(self.arrays, spend=float(f)) for f in factors])
+        return factors * planned, margins
 
     @property
     def headline(self) -> str:

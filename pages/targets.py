@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from models import SolveStatus
+from models import Verdict
 from ui import charts, forms, kpis, state, tables, views
 
 plan = state.current_plan()
@@ -54,16 +54,24 @@ for column, metric in zip(
         metric(projection)
 
 
+# How each verdict shows: the box and its icon, and the word that says it.
+SHOWN = {
+    Verdict.MET: (st.success, ":material/check_circle:", "Met"),
+    Verdict.SHORT: (st.warning, ":material/trending_down:", "Short"),
+    Verdict.UNREACHABLE: (st.error, ":material/block:", "Unreachable"),
+    Verdict.HURDLE: (st.info, ":material/straighten:", ""),
+}
+
+
 def what_the_targets_take() -> None:
     st.markdown(f"**{report.headline}**")
+    budget, needed = st.columns(2, gap="medium")
+    budget.plotly_chart(state.cached("margin_against_budget", charts.margin_against_budget))
+    needed.plotly_chart(state.cached("needed_against_plan", charts.needed_against_plan))
     for solve in report.solves:
-        body = f"**{solve.label}.** {solve.explanation}"
-        if solve.status is SolveStatus.UNREACHABLE:
-            st.error(body, icon=":material/block:")
-        elif solve.status is SolveStatus.UNBOUNDED:
-            st.warning(body, icon=":material/all_inclusive:")
-        else:
-            st.info(body, icon=":material/check:")
+        box, icon, word = SHOWN[solve.verdict]
+        said = f"{word}: " if word else ""
+        box(f"**{said}{solve.label}.** {solve.explanation}", icon=icon)
 
 
 def roas_hurdles() -> None:

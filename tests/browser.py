@@ -174,6 +174,10 @@ def open_app_page(page, url: str) -> None:  # type: ignore[no-untyped-def]
     wait_idle(page)
 
 
+# A spend grid's columns: 0 the channels and 1 the FY total (both pinned), then the months.
+JAN = 2
+
+
 def grid_cell(grid, column: int, row: int):  # type: ignore[no-untyped-def]
     """The accessible cell of a grid (column 0 is the row labels)."""
     return grid.locator(f"[data-testid='glide-cell-{column}-{row}']")

@@ -15,6 +15,7 @@ from models import project_plan
 from models.formatting import format_amount, format_compact
 from tests.browser import (
     CHROMIUM,
+    JAN,
     browser_page,
     click_until,
     grid_cell,
@@ -56,25 +57,25 @@ def test_a_spend_edit_changes_the_ebitda_shown_beside_it(page) -> None:
     before = grid_cell(pnl, 1, EBITDA_ROW).inner_text()
     assert before == format_amount(project_plan(plan).year("ebitda"))
 
-    type_into_cell(page, spend, 1, 0, f"{new_spend:.2f}")
+    type_into_cell(page, spend, JAN, 0, f"{new_spend:.2f}")
 
     pnl = grids(page).nth(1)
     expect(grid_cell(pnl, 1, EBITDA_ROW)).to_have_text(format_amount(expected), timeout=30_000)
-    assert float(grid_cell(grids(page).nth(0), 1, 0).inner_text()) == pytest.approx(new_spend)
+    assert float(grid_cell(grids(page).nth(0), JAN, 0).inner_text()) == pytest.approx(new_spend)
     main = page.get_by_test_id("stMain").inner_text()
     assert f"EBITDA ({plan.currency})" in main
     assert format_compact(expected) in main
 
 
 def test_an_edit_is_still_there_after_switching_pages(page) -> None:
-    type_into_cell(page, grids(page).nth(0), 2, 1, "777")
+    type_into_cell(page, grids(page).nth(0), JAN + 1, 1, "777")
 
     page.get_by_role("link", name="E-commerce P&L").click()
     wait_idle(page)
     page.get_by_role("link", name="Side by side").click()
     wait_idle(page)
 
-    expect(grid_cell(grids(page).nth(0), 2, 1)).to_have_text("777", timeout=30_000)
+    expect(grid_cell(grids(page).nth(0), JAN + 1, 1)).to_have_text("777", timeout=30_000)
 
 
 def test_the_open_tab_and_its_edit_are_still_there_after_switching_pages(page) -> None:
@@ -98,13 +99,13 @@ def test_the_open_tab_and_its_edit_are_still_there_after_switching_pages(page) -
 
 
 def test_a_negative_spend_is_refused_and_the_message_stays_on_its_page(page) -> None:
-    type_into_cell(page, grids(page).nth(0), 1, 2, "-50")
+    type_into_cell(page, grids(page).nth(0), JAN, 2, "-50")
 
     alert = page.get_by_test_id("stAlertContentError")
     assert "Channel 'Google Shopping (PMax)', spend, Jan 2027: -50 is not allowed" in (
         alert.inner_text()
     )
-    assert grid_cell(grids(page).nth(0), 1, 2).inner_text() != "-50"
+    assert grid_cell(grids(page).nth(0), JAN, 2).inner_text() != "-50"
 
     page.get_by_role("link", name="Targets").click()
     wait_idle(page)

@@ -13,6 +13,7 @@ from models.curve_plans import with_plan_curves
 from models.formatting import format_rate
 from tests.browser import (
     CHROMIUM,
+    JAN,
     browser_page,
     click_until,
     grid_cell,
@@ -72,7 +73,7 @@ def test_the_allocator_splits_the_sample_budget_and_the_plan_takes_it(page) -> N
     page.get_by_role("link", name="Side by side").click()
     wait_idle(page)
     expect(page.get_by_test_id("stMain")).to_contain_text("Marketing spend plan", timeout=30_000)
-    shown = grid_cell(page.get_by_test_id("stDataFrame").first, 1, 0).inner_text()
+    shown = grid_cell(page.get_by_test_id("stDataFrame").first, JAN, 0).inner_text()
     assert float(shown.replace(",", "")) == pytest.approx(first.spend[0], abs=0.5)
 
 

@@ -11,6 +11,7 @@ from budgets.samples import sample_plan
 from budgets.typed import read_number
 from tests.browser import (
     CHROMIUM,
+    JAN,
     browser_page,
     choose,
     grid_cell,
@@ -54,7 +55,7 @@ def test_save_edit_save_again_compare_and_restore(page) -> None:
 
     save_version(page, "First draft")
     expect(page.get_by_test_id("stSidebar")).to_contain_text("Version 1 · draft", timeout=30_000)
-    type_into_cell(page, page.get_by_test_id("stDataFrame").first, 1, 0, "25000")
+    type_into_cell(page, page.get_by_test_id("stDataFrame").first, JAN, 0, "25000")
     expect(page.get_by_test_id("stSidebar")).to_contain_text("Unsaved edits", timeout=30_000)
     save_version(page, "More brand search in January")
     expect(page.get_by_test_id("stSidebar")).to_contain_text("Version 2 · draft", timeout=30_000)
@@ -72,6 +73,6 @@ def test_save_edit_save_again_compare_and_restore(page) -> None:
     expect(page.get_by_test_id("stSidebar")).to_contain_text("Version 3 · draft", timeout=30_000)
     page.get_by_role("link", name="Side by side").click()
     wait_idle(page)
-    cell = grid_cell(page.get_by_test_id("stDataFrame").first, 1, 0)
+    cell = grid_cell(page.get_by_test_id("stDataFrame").first, JAN, 0)
     expect(cell).not_to_have_text("25000", timeout=30_000)
     assert float(read_number(cell.inner_text())) == pytest.approx(original)

@@ -17,6 +17,7 @@ from models import project_plan
 from models.formatting import format_amount
 from tests.browser import (
     CHROMIUM,
+    JAN,
     browser_page,
     choose,
     grid_cell,
@@ -100,18 +101,18 @@ def test_twelve_values_typed_down_a_column_all_land(page) -> None:
     values = {(row, 0): 10_000.0 + 1_111 * row for row in range(12)}
     spend = grids(page).nth(0)
 
-    select_cell(page, spend, 1, 0)
+    select_cell(page, spend, JAN, 0)
     type_down(page, [f"{value:.0f}" for value in values.values()])
 
     for row, _ in values:
-        expect(grid_cell(spend, 1, row)).to_have_text(f"{values[row, 0]:.0f}")
+        expect(grid_cell(spend, JAN, row)).to_have_text(f"{values[row, 0]:.0f}")
     expect_pnl(page, spend_after(values))
 
 
 def test_tab_moves_right_enter_down_and_arrows_anywhere(page) -> None:
     spend = grids(page).nth(0)
 
-    select_cell(page, spend, 1, 0)
+    select_cell(page, spend, JAN, 0)
     press_keys(page, "5000\t")
     wait_idle(page)
     type_down(page, ["6000"])  # Enter after Tab: the row below, in the column left last
@@ -120,13 +121,13 @@ def test_tab_moves_right_enter_down_and_arrows_anywhere(page) -> None:
     type_down(page, ["8000"])
 
     expect_pnl(page, spend_after({(0, 0): 5_000, (0, 1): 6_000, (2, 0): 8_000}))
-    expect(grid_cell(spend, 1, 2)).to_have_text("8000")
+    expect(grid_cell(spend, JAN, 2)).to_have_text("8000")
 
 
 def test_a_block_pasted_from_a_spreadsheet_lands_every_cell(page) -> None:
     spend = grids(page).nth(0)
 
-    select_cell(page, spend, 1, 3)
+    select_cell(page, spend, JAN, 3)
     # As Excel or LibreOffice put two rows of two cells on the clipboard, in three locales.
     paste(page, "1.234,56\t2,000\n3 000\t12k")
 
@@ -141,7 +142,7 @@ def test_a_block_pasted_from_a_spreadsheet_lands_every_cell(page) -> None:
     ("typed", "stored"), [("12k", 12_000.0), ("EUR 5,000", 5_000.0), ("1.5M", 1_500_000.0)]
 )
 def test_an_amount_typed_in_any_accepted_form_is_stored_as_meant(page, typed, stored) -> None:
-    type_into_cell(page, grids(page).nth(0), 1, 2, typed)
+    type_into_cell(page, grids(page).nth(0), JAN, 2, typed)
 
     expect_pnl(page, spend_after({(2, 0): stored}))
 
@@ -151,7 +152,7 @@ def test_text_that_is_not_a_number_is_refused_with_its_cell_named(page, typed) -
     spend = grids(page).nth(0)
     before = spend.bounding_box()
 
-    type_into_cell(page, spend, 1, 2, typed)
+    type_into_cell(page, spend, JAN, 2, typed)
 
     alert = page.get_by_test_id("stAlertContentError")
     expect(alert).to_contain_text(
@@ -159,7 +160,7 @@ def test_text_that_is_not_a_number_is_refused_with_its_cell_named(page, typed) -
         timeout=30_000,
     )
     original = sample_plan().marketing.channels[2].spend[0]
-    expect(grid_cell(grids(page).nth(0), 1, 2)).to_have_text(as_text(original))
+    expect(grid_cell(grids(page).nth(0), JAN, 2)).to_have_text(as_text(original))
     expect_pnl(page, project_plan(sample_plan()))
     # The message is under the grid: the grid did not move.
     assert grids(page).nth(0).bounding_box()["y"] == pytest.approx(before["y"], abs=1)
@@ -173,7 +174,7 @@ def test_keys_typed_right_after_the_page_loads_all_land(page) -> None:
     spend = grids(page).nth(0)
     spend.wait_for()
 
-    select_cell(page, spend, 1, 5)
+    select_cell(page, spend, JAN, 5)
     press_keys(page, "98765\n")
     wait_idle(page)
 
@@ -254,7 +255,7 @@ def test_a_refused_save_says_who_saved_first_keeps_the_comment_and_offers_compar
     # Someone else saves version 2 while this session edits version 1.
     store.save(plan, base_version=first.version, author="Omar (finance)", comment="",
                status=VersionStatus.DRAFT)  # fmt: skip
-    type_into_cell(page, grids(page).nth(0), 1, 0, "20000")
+    type_into_cell(page, grids(page).nth(0), JAN, 0, "20000")
 
     dialog = save_version(page, "January push")
 
@@ -281,7 +282,7 @@ def test_restoring_a_version_sets_unsaved_edits_aside(page, request) -> None:
     wait_idle(page)
     save_version(page, "First draft")
     expect(page.get_by_test_id("stSidebar")).to_contain_text("Version 1", timeout=30_000)
-    type_into_cell(page, grids(page).nth(0), 1, 0, "25000")
+    type_into_cell(page, grids(page).nth(0), JAN, 0, "25000")
 
     go(page, "History")
     page.get_by_role("button", name="Restore version 1 as a new version").click()
@@ -332,7 +333,7 @@ def test_a_new_first_month_keeps_each_calendar_months_figures_by_default(page) -
     wait_idle(page)
     expect(page.get_by_test_id("stSidebar")).to_contain_text("Apr 2027 - Mar 2028", timeout=30_000)
     # The year's first column is now April, with April's figures.
-    expect(grid_cell(grids(page).nth(0), 1, 0)).to_have_text(as_text(april))
+    expect(grid_cell(grids(page).nth(0), JAN, 0)).to_have_text(as_text(april))
 
 
 # --- 9. popovers close after acting; refusals keep the fields -----------------------------

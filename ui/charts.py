@@ -193,3 +193,71 @@ def roas_hurdles_by_month(projection: Projection) -> go.Figure:
         yaxis={"title": {"text": "ROAS"}, "rangemode": "tozero"},
         hovermode="x unified",
     )
+
+
+def margin_against_budget(projection: Projection) -> go.Figure:
+    """The year's EBITDA margin as the marketing budget scales, with the target, the plan's
+    own point and the largest budget that still meets the target."""
+    report = projection.targets
+    currency = projection.plan.currency
+    budgets, margins = report.margin_by_budget()
+    target = report.ebitda_margin_target
+    planned = projection.year("marketing")
+    money = f"{currency} %{{x:,.0f}}"
+    data: list[dict[str, Any]] = [
+        {"type": "scatter", "x": _list(budgets), "y": _list(margins), "mode": "lines",
+         "name": "EBITDA margin", "line": {"color": BLUE, "width": 3},
+         "hovertemplate": f"Budget {money}: margin %{{y:.1%}}<extra></extra>"},
+        {"type": "scatter", "x": [0.0, float(budgets[-1])], "y": [target, target],
+         "mode": "lines", "name": f"Target {target:.1%}",
+         "line": {"color": RED, "dash": "dot", "width": 2}, "hoverinfo": "skip"},
+        {"type": "scatter", "x": [planned], "y": _list(projection.margin("ebitda")[-1:]),
+         "mode": "markers", "name": "The plan",
+         "marker": {"color": GREY, "size": 12, "symbol": "circle"},
+         "hovertemplate": f"The plan: {money}, margin %{{y:.1%}}<extra></extra>"},
+    ]  # fmt: skip
+    largest = report.max_marketing
+    if largest.value is not None:
+        data.append(
+            {"type": "scatter", "x": [largest.value], "y": [target], "mode": "markers",
+             "name": "Largest budget at the target",
+             "marker": {"color": GREEN, "size": 13, "symbol": "diamond"},
+             "hovertemplate": f"Largest budget at the target: {money}<extra></extra>"}
+        )  # fmt: skip
+    return _figure(
+        data,
+        title={"text": "EBITDA margin against the marketing budget"},
+        xaxis={**_money_axis(currency), "title": {"text": "Marketing budget for the year"},
+               "rangemode": "tozero"},
+        yaxis={"tickformat": ".0%", "title": {"text": "EBITDA margin"}},
+        legend={"x": 1, "xanchor": "right", "y": 1, "bgcolor": "rgba(255,255,255,0.8)"},
+        height=380,
+    )  # fmt: skip
+
+
+def needed_against_plan(projection: Projection) -> go.Figure:
+    """Net sales, conversion and AOV as the plan has them and as the margin target needs them
+    (each alone), as an index on the plan (plan = 100)."""
+    report = projection.targets
+    solves = [
+        ("Net sales", report.net_sales_needed),
+        ("Conversion rate", report.conversion_needed),
+        ("AOV", report.aov_needed),
+    ]
+    names = [name for name, _ in solves]
+    needed = [100 * solve.factor if solve.factor is not None else None for _, solve in solves]
+    shown = ["unreachable" if value is None else f"{value:.1f}" for value in needed]
+    data: list[dict[str, Any]] = [
+        {"type": "bar", "x": names, "y": [100.0] * len(names), "name": "Plan",
+         "marker": {"color": "#bab0ac"}, "hovertemplate": "Plan: 100<extra></extra>"},
+        {"type": "bar", "x": names, "y": needed, "name": "Needed for the target margin",
+         "marker": {"color": BLUE}, "text": shown, "textposition": "outside",
+         "hovertemplate": "%{x} needed: %{y:.1f} (plan = 100)<extra></extra>"},
+    ]  # fmt: skip
+    return _figure(
+        data,
+        barmode="group",
+        title={"text": "What the target margin needs, each alone (plan = 100)"},
+        yaxis={"rangemode": "tozero", "title": {"text": "Index, plan = 100"}},
+        height=380,
+    )

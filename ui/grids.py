@@ -123,8 +123,10 @@ def spend_grid(projection: Projection) -> pd.DataFrame:
 def spend_columns(projection: Projection) -> dict[str, Any]:
     """Month columns in the plan's currency (named in the corner header), FY total read-only."""
     columns = {month: text_column(month) for month in projection.months}
+    # Pinned beside the channel names, so the year's total stays in view while the months
+    # scroll.
     columns[YEAR] = st.column_config.TextColumn(
-        "FY total", disabled=True, alignment="right", help="Sum of the 12 months."
+        "FY total", disabled=True, alignment="right", help="Sum of the 12 months.", pinned=True
     )
     columns["_index"] = st.column_config.TextColumn(pinned=True, disabled=True)
     return columns

@@ -104,25 +104,36 @@ def _tile(label: str, value: str, note: str, help_text: str) -> None:
     )
 
 
-def linked_strip(projection: Projection) -> None:
-    """The figures that tie the spend plan to the P&L, stacked for a narrow column."""
+def _linked(projection: Projection) -> list[tuple[str, str, str, str]]:
+    """The figures that tie the spend plan to the P&L: (label, value, note, help) each."""
     currency = projection.plan.currency
     report = projection.targets
-    _tile(
-        f"Marketing ({currency})", format_compact(projection.year("marketing")),
-        f"{format_rate(projection.marketing_share[-1])} of net sales", HELP["marketing"],
-    )  # fmt: skip
-    _tile(
-        f"Channel revenue ({currency})", format_compact(projection.channel_total("revenue")[-1]),
-        f"MER {format_roas(projection.mer[-1])}", HELP["channel_revenue"],
-    )  # fmt: skip
-    _tile("Break-even ROAS", format_roas(report.break_even_roas[-1]), "", HELP["break_even_roas"])
-    _tile("Target ROAS", format_roas(report.target_roas[-1]), "", HELP["target_roas"])
-    _tile(
-        f"CM3 ({currency})", format_compact(projection.year("cm3")),
-        f"{format_rate(projection.margin('cm3')[-1])} of net sales", HELP["cm3"],
-    )  # fmt: skip
-    _tile(
-        f"EBITDA ({currency})", format_compact(projection.year("ebitda")),
-        f"{format_rate(projection.margin('ebitda')[-1])} margin", HELP["ebitda_margin"],
-    )  # fmt: skip
+    return [
+        (
+            f"Marketing ({currency})", format_compact(projection.year("marketing")),
+            f"{format_rate(projection.marketing_share[-1])} of net sales", HELP["marketing"],
+        ),
+        (
+            f"Channel revenue ({currency})",
+            format_compact(projection.channel_total("revenue")[-1]),
+            f"MER {format_roas(projection.mer[-1])}", HELP["channel_revenue"],
+        ),
+        ("Break-even ROAS", format_roas(report.break_even_roas[-1]), "", HELP["break_even_roas"]),
+        ("Target ROAS", format_roas(report.target_roas[-1]), "", HELP["target_roas"]),
+        (
+            f"CM3 ({currency})", format_compact(projection.year("cm3")),
+            f"{format_rate(projection.margin('cm3')[-1])} of net sales", HELP["cm3"],
+        ),
+        (
+            f"EBITDA ({currency})", format_compact(projection.year("ebitda")),
+            f"{format_rate(projection.margin('ebitda')[-1])} margin", HELP["ebitda_margin"],
+        ),
+    ]  # fmt: skip
+
+
+def linked_row(projection: Projection) -> None:
+    """The linked figures side by side, across the page."""
+    tiles = _linked(projection)
+    for column, tile in zip(st.columns(len(tiles)), tiles, strict=True):
+        with column:
+            _tile(*tile)
