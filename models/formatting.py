@@ -15,11 +15,16 @@ def _defined(value: float | None) -> bool:
     return value is not None and math.isfinite(value)
 
 
+def _unsigned_zero(value: float, decimals: int) -> float:
+    """``value``, or 0 where it would show as "-0": a cost of nothing is 0, not minus 0."""
+    return 0.0 if round(value, decimals) == 0 else value
+
+
 def format_money(value: float | None, currency: str, decimals: int = 0) -> str:
     """'EUR 1,234,567' (or with decimals); negative amounts as 'EUR -1,234'; '-' when undefined."""
     if value is None or not _defined(value):
         return UNDEFINED
-    return f"{currency} {value:,.{decimals}f}"
+    return f"{currency} {_unsigned_zero(value, decimals):,.{decimals}f}"
 
 
 def format_money_compact(value: float | None, currency: str) -> str:
@@ -33,7 +38,7 @@ def format_amount(value: float | None, decimals: int = 0) -> str:
     """A money amount without its currency, for tables headed by it: '-7,097,069'."""
     if value is None or not _defined(value):
         return UNDEFINED
-    return f"{value:,.{decimals}f}"
+    return f"{_unsigned_zero(value, decimals):,.{decimals}f}"
 
 
 def format_compact(value: float | None) -> str:
@@ -45,32 +50,39 @@ def format_compact(value: float | None) -> str:
         return f"{value / 1e6:,.2f} M"
     if size >= 1e4:
         return f"{value / 1e3:,.1f} k"
-    return f"{value:,.0f}"
+    return f"{_unsigned_zero(value, 0):,.0f}"
 
 
 def format_rate(value: float | None, decimals: int = 1) -> str:
     """A fraction as a percentage: 0.1234 -> '12.3 %'; '-' when undefined."""
     if value is None or not _defined(value):
         return UNDEFINED
-    return f"{value * 100:,.{decimals}f} %"
+    return f"{_unsigned_zero(value * 100, decimals):,.{decimals}f} %"
 
 
 def format_change(value: float | None, decimals: int = 1) -> str:
     """A relative change with its sign: 0.081 -> '+8.1 %'."""
     if value is None or not _defined(value):
         return UNDEFINED
-    return f"{value * 100:+,.{decimals}f} %"
+    return f"{_unsigned_zero(value * 100, decimals):+,.{decimals}f} %"
+
+
+def format_points(value: float | None, decimals: int = 1) -> str:
+    """A difference of two rates in percentage points, with its sign: 0.018 -> '+1.8 pp'."""
+    if value is None or not _defined(value):
+        return UNDEFINED
+    return f"{_unsigned_zero(value * 100, decimals):+,.{decimals}f} pp"
 
 
 def format_roas(value: float | None) -> str:
     """A return multiple (ROAS, MER): 3.4167 -> '3.42'; '-' when undefined."""
     if value is None or not _defined(value):
         return UNDEFINED
-    return f"{value:,.2f}"
+    return f"{_unsigned_zero(value, 2):,.2f}"
 
 
 def format_count(value: float | None) -> str:
     """Sessions, orders, impressions: '1,234,567'."""
     if value is None or not _defined(value):
         return UNDEFINED
-    return f"{value:,.0f}"
+    return f"{_unsigned_zero(value, 0):,.0f}"

@@ -101,6 +101,12 @@ st.caption(
 )
 state.show_messages()
 channel_changes()
+if not channel_names:
+    st.info(
+        'No marketing channels yet. Add the first with "Add, rename or remove a channel" '
+        "above: its spend, cost driver, conversion and AOV are then planned here.",
+        icon=":material/campaign:",
+    )
 for column, metric in zip(
     st.columns(5),
     (kpis.marketing, kpis.channel_revenue, kpis.mer, kpis.break_even_roas, kpis.target_roas),

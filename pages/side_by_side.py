@@ -14,6 +14,12 @@ state.show_messages()
 kpis.linked_row(projection)
 
 st.subheader("Marketing spend plan")
+if not projection.channels.names:
+    st.info(
+        "No marketing channels yet: the P&L below is the organic business alone. Add the "
+        'first channel on the Marketing plan page ("Add, rename or remove a channel").',
+        icon=":material/campaign:",
+    )
 editors.grid(
     state.cached("spend_grid", grids.spend_grid),
     "side_spend",

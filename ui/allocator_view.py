@@ -23,7 +23,7 @@ from models import Projection
 from models.allocator import Allocation, AllocationError, AllocationLimits, AllocationMode, allocate
 from models.curve_plans import curve_chart, curve_table, plan_anchor, with_plan_curves
 from models.curves import CurveError, curve_from_knowledge
-from models.formatting import format_compact, format_rate
+from models.formatting import format_compact, format_points, format_rate
 from ui import state
 from ui.curve_charts import response_curve
 from ui.grids import text_column, typed_value
@@ -292,7 +292,7 @@ def effect_metrics(result: Allocation) -> None:
     columns[5].metric(
         "EBITDA margin",
         format_rate(float(margin["recommended"])),
-        delta=f"{float(margin['change']) * 100:+.1f} pp on plan",
+        delta=f"{format_points(float(margin['change']))} on plan",
         help=f"Plan {format_rate(float(margin['plan']))}; target "
         f"{format_rate(result.plan.targets.ebitda_margin)}.",
     )

@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import math
+
 import streamlit as st
 
 from models import Projection
 from models.catalogue import help_text
-from models.formatting import format_change, format_compact, format_rate, format_roas
+from models.formatting import (
+    format_change,
+    format_compact,
+    format_points,
+    format_rate,
+    format_roas,
+)
 
 # The tooltips, from the catalogue of P&L lines and KPIs (models.catalogue).
 HELP = {
@@ -36,7 +44,11 @@ def ebitda_margin(projection: Projection) -> None:
     st.metric(
         "EBITDA margin",
         format_rate(margin),
-        delta=f"{(margin - target) * 100:+.1f} pp vs target {format_rate(target)}",
+        delta=(
+            f"{format_points(margin - target)} vs target {format_rate(target)}"
+            if math.isfinite(margin)
+            else None
+        ),
         help=HELP["ebitda_margin"],
     )
 

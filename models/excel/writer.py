@@ -108,7 +108,7 @@ def _cached(value: Any) -> float | str:
         return value.code
     if isinstance(value, str):
         return value
-    return float(value)
+    return float(value) + 0.0  # a cost of nothing is 0, not -0
 
 
 def _write_sheet(
