@@ -5,7 +5,7 @@ Run with ``streamlit run app.py``; it opens the sample fashion plan.
 
 import streamlit as st
 
-from ui import housekeeping, sidebar, state
+from ui import housekeeping, sidebar, state, storage
 
 st.set_page_config(
     page_title="Budget planner", page_icon=":material/account_balance:", layout="wide"
@@ -52,4 +52,5 @@ page = st.navigation(
 state.enter_page(page.url_path)
 sidebar.render()
 st.title(page.title)
+storage.approved_notice()
 page.run()

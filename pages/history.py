@@ -96,18 +96,20 @@ if stored is not None:
     left, right = st.columns([3, 2])
     left.dataframe(summary, height=565, column_config=tables.text_columns(summary, 200))
     with right:
-        name = st.text_input("Your name", value=storage.author(), key="history_author")
+        # The callbacks read the name as typed when the button is pressed, not as it was when
+        # the page was drawn: typing a name and clicking at once sends both in one rerun.
+        st.text_input("Your name", value=storage.author(), key="history_author")
         st.button(
             f"Restore version {info.version} as a new version",
             icon=":material/restore:", width="stretch", key="restore_version",
-            on_click=storage.restore, args=(key, info.version, name),
+            on_click=storage.restore_as_typed, args=(key, info.version, "history_author"),
             help="Its content is saved again on top of the latest version; nothing is deleted.",
         )  # fmt: skip
         st.button(
             f"Approve version {info.version}",
             icon=":material/verified:", width="stretch", key="approve_version",
             disabled=info.is_approved,
-            on_click=storage.approve, args=(key, info.version, name),
+            on_click=storage.approve_as_typed, args=(key, info.version, "history_author"),
             help="Finance's sign-off. An approved version never changes; editing it starts a "
             "new draft.",
         )  # fmt: skip

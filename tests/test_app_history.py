@@ -22,10 +22,11 @@ def _sidebar_and_page(root: str, page: str) -> None:
 
     if root not in sys.path:
         sys.path.insert(0, root)
-    from ui import sidebar, state
+    from ui import sidebar, state, storage
 
     state.init_session()
     sidebar.render()
+    storage.approved_notice()  # as app.py, above every page
     runpy.run_path(f"{root}/pages/{st.session_state.get('harness_page', page)}.py")
 
 
@@ -180,3 +181,23 @@ def test_the_history_page_explains_an_unsaved_plan(database) -> None:
 
     assert "is not saved yet" in at.info[0].value
     assert not at.exception
+
+
+def test_an_approved_version_says_so_on_every_page_and_what_an_edit_does(database) -> None:
+    at = session()
+    save(at, author="Mia", status="submitted")
+    go(at, "history")
+    at.text_input(key="history_author").set_value("Omar (finance)")
+    at.button(key="approve_version").click().run()
+
+    for page in ("side_by_side", "marketing_plan", "pnl_budget", "targets", "allocator"):
+        said = " ".join(box.value for box in go(at, page).info)
+        assert "Version 1 is approved (by Omar (finance)," in said, page
+        assert "locked" in said, page
+        assert "saving the copy makes a new draft version" in said, page
+
+    go(at, "side_by_side")
+    edit_spend(at, 2, "Mar 2027", 99.0)
+    warned = " ".join(box.value for box in go(at, "side_by_side").warning)
+    assert "Version 1 is approved" in warned
+    assert "unsaved edits on a copy: saving them makes a new draft version" in warned

@@ -34,6 +34,7 @@ from budgets.store import (
     VersionStatus,
     store_from_env,
 )
+from budgets.store.model import when
 from models.excel.reader import plan_from_workbook
 from ui import state
 
@@ -210,6 +211,16 @@ def version(key: PlanKey, number: int) -> StoredPlan | None:
         return None
 
 
+def approve_as_typed(key: PlanKey, number: int, name_key: str) -> None:
+    """``approve`` by the name in the text field ``name_key`` as it is now."""
+    approve(key, number, str(st.session_state.get(name_key, "")))
+
+
+def restore_as_typed(key: PlanKey, number: int, name_key: str) -> None:
+    """``restore`` by the name in the text field ``name_key`` as it is now."""
+    restore(key, number, str(st.session_state.get(name_key, "")))
+
+
 def approve(key: PlanKey, number: int, approver: str) -> None:
     """Mark a version approved; the session's base follows if it is that version."""
     try:
@@ -238,3 +249,27 @@ def restore(key: PlanKey, number: int, name: str) -> None:
         return
     st.session_state[state.AUTHOR] = info.author
     _work_on(restored, f"Version {number} restored as version {info.version}.")
+
+
+def approved_notice() -> None:
+    """On every page, while the session works on an approved version: that it is locked, and
+    what an edit does to it."""
+    stored = base()
+    if stored is None or not stored.info.is_approved:
+        return
+    info = stored.info
+    approved = f"Version {info.version} is approved"
+    if info.approved_by and info.approved_at:
+        approved += f" (by {info.approved_by}, {when(info.approved_at)})"
+    if has_unsaved_edits():
+        st.warning(
+            f"{approved} and stays as it was. These are unsaved edits on a copy: saving them "
+            f"makes a new draft version, which needs approving again.",
+            icon=":material/edit_note:",
+        )
+    else:
+        st.info(
+            f"{approved} and locked: it never changes. Editing here works on a copy; saving the "
+            "copy makes a new draft version, which needs approving again.",
+            icon=":material/verified:",
+        )
