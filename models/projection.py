@@ -181,6 +181,12 @@ class Projection:
         """Marketing efficiency ratio, gross sales / marketing: the blended ROAS (13 values)."""
         return ratio(self.line("gross_sales"), self.line("marketing"))
 
+    @property
+    def paid_roas(self) -> np.ndarray:
+        """Attributed channel revenue / marketing (13 values): the channels' blended ROAS, which
+        the ROAS hurdles apply to; MER also counts organic sales."""
+        return ratio(self.channel_total("revenue"), self.line("marketing"))
+
     @cached_property
     def pnl(self) -> pd.DataFrame:
         """The P&L: lines (PNL_LINES keys) down, months then FY across; costs positive."""

@@ -14,7 +14,14 @@ import plotly.graph_objects as go
 
 from models import Projection
 
-LARGEST_CHANNELS = 10
+# Twenty colours told apart at a glance, none of them grey: one per channel, in the plan's
+# order, the same on every chart. Beyond twenty channels the smallest are "Other", in grey.
+CHANNEL_COLOURS = (
+    "#4c78a8", "#f58518", "#54a24b", "#e45756", "#72b7b2", "#eeca3b", "#b279a2", "#ff9da6",
+    "#9d755d", "#1f77b4", "#bcbd22", "#17becf", "#8c564b", "#d62728", "#2ca02c", "#9467bd",
+    "#aec7e8", "#ffbb78", "#98df8a", "#c5b0d5",
+)  # fmt: skip
+OTHER_COLOUR = "#9e9e9e"
 RED, GREEN, BLUE, GREY = "#d1242f", "#1a7f37", "#4c78a8", "#333333"
 _MARGIN = {"l": 10, "r": 10, "t": 40, "b": 10}
 _LEGEND_BELOW = {"orientation": "h", "yanchor": "top", "y": -0.15, "x": 0}
@@ -33,23 +40,43 @@ def _list(values: np.ndarray) -> list[float | None]:
     return [float(v) if np.isfinite(v) else None for v in values]
 
 
+def channel_colours(projection: Projection) -> tuple[dict[str, str], list[int], list[int]]:
+    """Each shown channel's colour, the channels shown (largest spend first) and the rest.
+
+    Up to twenty channels are all shown, each in its own colour by its place in the plan;
+    beyond twenty, the nineteen that spend most are, and the others are grouped as "Other".
+    """
+    channels = projection.channels
+    order = [int(i) for i in np.argsort(-channels.spend[:, -1], kind="stable")]
+    if len(order) <= len(CHANNEL_COLOURS):
+        shown, rest = order, []
+    else:
+        shown, rest = order[: len(CHANNEL_COLOURS) - 1], order[len(CHANNEL_COLOURS) - 1 :]
+    colours = {
+        channels.names[index]: CHANNEL_COLOURS[place] for place, index in enumerate(sorted(shown))
+    }
+    return colours, shown, rest
+
+
 def spend_by_channel(projection: Projection) -> go.Figure:
-    """Monthly spend stacked by channel; beyond the 10 largest, channels are grouped as "Other"."""
+    """Monthly spend stacked by channel, the largest at the bottom; the legend reads as the
+    stack does, top to bottom. Beyond twenty channels the smallest are grouped as "Other"."""
     channels = projection.channels
     spend = channels.spend
-    order = np.argsort(-spend[:, -1], kind="stable")
-    shown, rest = order[:LARGEST_CHANNELS], order[LARGEST_CHANNELS:]
+    colours, shown, rest = channel_colours(projection)
     months = list(projection.months)
     hover = f"%{{fullData.name}}: {projection.plan.currency} %{{y:,.0f}}<extra></extra>"
     data = [
         {"type": "bar", "x": months, "y": _list(spend[index, :-1]),
-         "name": channels.names[index], "hovertemplate": hover}
+         "name": channels.names[index], "hovertemplate": hover,
+         "marker": {"color": colours[channels.names[index]]}}
         for index in shown
     ]  # fmt: skip
-    if len(rest):
+    if rest:
         data.append(
             {"type": "bar", "x": months, "y": _list(spend[rest, :-1].sum(axis=0)),
-             "name": f"Other {len(rest)} channels", "hovertemplate": hover}
+             "name": f"Other {len(rest)} channels", "hovertemplate": hover,
+             "marker": {"color": OTHER_COLOUR}}
         )  # fmt: skip
     return _figure(
         data,
@@ -58,6 +85,8 @@ def spend_by_channel(projection: Projection) -> go.Figure:
         yaxis=_money_axis(projection.plan.currency),
         height=480,
         hovermode="x unified",
+        # Beside the stack, top to bottom as the stack reads.
+        legend={"traceorder": "reversed", "orientation": "v", "x": 1.02, "y": 1},
     )
 
 
@@ -175,7 +204,8 @@ def net_sales_and_ebitda_margin(projection: Projection) -> go.Figure:
 
 
 def roas_hurdles_by_month(projection: Projection) -> go.Figure:
-    """Break-even and target ROAS by month, with the blended ROAS (MER) for comparison."""
+    """Break-even and target ROAS by month, against the channels' blended ROAS (attributed
+    revenue / marketing): the figure the hurdles apply to. MER would count organic sales."""
     months = list(projection.months)
     report = projection.targets
     data = [
@@ -184,8 +214,9 @@ def roas_hurdles_by_month(projection: Projection) -> go.Figure:
          "line": {"color": GREY, "dash": "dash"}},
         {"type": "scatter", "x": months, "y": _list(report.target_roas[:-1]),
          "name": "Target ROAS", "mode": "lines+markers", "line": {"color": "#e45756"}},
-        {"type": "scatter", "x": months, "y": _list(projection.mer[:-1]),
-         "name": "MER (blended ROAS)", "mode": "lines", "line": {"color": BLUE, "width": 1}},
+        {"type": "scatter", "x": months, "y": _list(projection.paid_roas[:-1]),
+         "name": "Channels' ROAS (attributed revenue / marketing)", "mode": "lines+markers",
+         "line": {"color": BLUE, "width": 2}},
     ]  # fmt: skip
     return _figure(
         data,

@@ -1,0 +1,41 @@
+"""The app's charts: a colour per channel that every chart keeps, legends as the stack reads."""
+
+from __future__ import annotations
+
+from budgets.samples import large_plan, sample_plan
+from models import project_plan
+from ui import charts
+
+
+def test_every_channel_of_the_sample_has_its_own_colour_by_its_place_in_the_plan() -> None:
+    projection = project_plan(sample_plan())
+
+    colours, _, rest = charts.channel_colours(projection)
+
+    assert len(colours) == len(projection.channels.names) == 12
+    assert len(set(colours.values())) == 12
+    assert not rest
+    # By place in the plan, not by spend: the first channel is always the first colour.
+    assert colours[projection.channels.names[0]] == charts.CHANNEL_COLOURS[0]
+
+
+def test_beyond_twenty_channels_the_smallest_are_other_in_their_own_colour() -> None:
+    projection = project_plan(large_plan(50))
+    figure = charts.spend_by_channel(projection)
+
+    names = [trace.name for trace in figure.data]
+    colours = [trace.marker.color for trace in figure.data]
+
+    assert len(names) == 20
+    assert names[-1] == "Other 31 channels"
+    assert colours[-1] == charts.OTHER_COLOUR
+    assert len(set(colours)) == 20  # no two series alike, "Other" included
+    spend = [float(trace.y[0] or 0) + sum(v or 0 for v in trace.y[1:]) for trace in figure.data]
+    assert spend[:-1] == sorted(spend[:-1], reverse=True)  # the largest at the bottom
+
+
+def test_the_legend_reads_top_to_bottom_as_the_stack_does() -> None:
+    figure = charts.spend_by_channel(project_plan(sample_plan()))
+
+    assert figure.layout.barmode == "stack"
+    assert figure.layout.legend.traceorder == "reversed"
