@@ -77,7 +77,7 @@ from budgets import MONTHS, Plan
 from budgets.edits import set_spend
 from models.allocator_advice import AllocationMode, ChannelAdvice, Role, advice, summary
 from models.allocator_solvers import LOG_RANGE, Cells, Exact, Grid, Solver, to_cents
-from models.formatting import format_money_compact, format_rate
+from models.formatting import a_rate, format_money_compact
 from models.measures import margin_shortfall, relative_changes
 from models.pnl import YEAR, contribution_per_revenue, project_arrays
 from models.projection import Projection, project_plan
@@ -454,7 +454,7 @@ def _target_spend(
     if headroom(best_margin) < 0:
         spent = format_money_compact(float(best_margin.sum()), currency)
         raise AllocationError(
-            f"Unreachable, because no split reaches a {format_rate(target)} EBITDA margin: even "
+            f"Unreachable, because no split reaches {a_rate(target)} EBITDA margin: even "
             f"the one that leaves the most margin ({spent} on the allocated channels) falls "
             "short of it, with the other channels as planned."
         )

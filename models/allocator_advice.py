@@ -18,7 +18,7 @@ import numpy as np
 from budgets import MONTHS
 from models.allocator_solvers import Cells
 from models.curves import hill_marginal, hill_revenue
-from models.formatting import format_money_compact, format_rate
+from models.formatting import a_rate, format_money_compact, format_rate
 from models.measures import weighted_mean
 from models.pnl import contribution_per_revenue
 from models.projection import Projection
@@ -265,7 +265,7 @@ def summary(
             f"{'+' if cm3 >= 0 else ''}{money(cm3)} on plan; {margin}."
         )
     return (
-        f"The most net sales at a {format_rate(target)} EBITDA margin: "
+        f"The most net sales at {a_rate(target)} EBITDA margin: "
         f"{money(after.year('net_sales'))} (plan: {money(before.year('net_sales'))}), with "
         f"{money(after.year('marketing'))} of marketing; {margin}."
     )

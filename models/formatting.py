@@ -60,6 +60,14 @@ def format_rate(value: float | None, decimals: int = 1) -> str:
     return f"{_unsigned_zero(value * 100, decimals):,.{decimals}f} %"
 
 
+def a_rate(value: float | None, decimals: int = 1) -> str:
+    """A rate with its article, as a sentence says it: 'a 9.0 %', 'an 8.0 %', 'an 11.0 %'."""
+    shown = format_rate(value, decimals)
+    whole = shown.split(".")[0].split(" ")[0].replace(",", "")  # "-8" is said "minus eight"
+    said_with_vowel = whole.startswith("8") or whole in ("11", "18")
+    return f"{'an' if said_with_vowel else 'a'} {shown}"
+
+
 def format_change(value: float | None, decimals: int = 1) -> str:
     """A relative change with its sign: 0.081 -> '+8.1 %'."""
     if value is None or not _defined(value):

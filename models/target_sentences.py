@@ -12,7 +12,13 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from budgets.plan import MAX_MONTHLY_AMOUNT, MAX_UNIT_PRICE, MIN_UNIT_PRICE
-from models.formatting import format_change, format_money_compact, format_rate, format_roas
+from models.formatting import (
+    a_rate,
+    format_change,
+    format_money_compact,
+    format_rate,
+    format_roas,
+)
 
 if TYPE_CHECKING:
     from models.targets import TargetReport, TargetSolve
@@ -59,9 +65,8 @@ def headline(report: TargetReport) -> str:
             f"AOV alone reaches the {target} target."
         )
     return (
-        f"To reach a {target} EBITDA margin (plan: {planned}) with this spend, "
-        + "; or ".join(options)
-        + "."
+        f"To reach {a_rate(report.ebitda_margin_target)} EBITDA margin (plan: {planned}) with "
+        "this spend, " + "; or ".join(options) + "."
     )
 
 
@@ -122,7 +127,7 @@ def _unbounded_at_planned_efficiency(f: Facts) -> str:
 
 def _largest_budget(f: Facts) -> str:
     return (
-        f"The largest budget that still reaches a {format_rate(f['m'])} EBITDA margin is "
+        f"The largest budget that still reaches {a_rate(f['m'])} EBITDA margin is "
         f"{_money(f, 'budget')} ({_on_plan(f)} on plan), scaling every channel's planned spend "
         "by one factor with revenue following at planned efficiency."
     )
@@ -134,7 +139,7 @@ def _largest_budget_on_curves(f: Facts) -> str:
         "the others at planned efficiency" if f["uncurved"] else "no other channel brings revenue"
     )
     return (
-        f"The largest budget that still reaches a {format_rate(f['m'])} EBITDA margin is "
+        f"The largest budget that still reaches {a_rate(f['m'])} EBITDA margin is "
         f"{_money(f, 'budget')} ({_on_plan(f)} on plan), scaling every channel's planned spend "
         f"by one factor: the {curves} channel{'s' if curves > 1 else ''} with response curves "
         f"earn less on each extra unit, {others}."
@@ -153,7 +158,7 @@ def _unbounded_beside_curves(f: Facts) -> str:
 
 def _margin_peaks(f: Facts) -> str:
     return (
-        f"Unreachable, because no budget reaches a {format_rate(f['m'])} EBITDA margin: scaling "
+        f"Unreachable, because no budget reaches {a_rate(f['m'])} EBITDA margin: scaling "
         f"the planned spend, the margin peaks at {format_rate(f['peak_margin'])} with "
         f"{_money(f, 'peak_budget')} ({format_change(f['peak_factor'] - 1)} on plan), where the "
         "channels' next unit of spend stops paying for itself."
@@ -170,8 +175,8 @@ def _thin_margin(f: Facts) -> str:
 
 def _net_sales_needed(f: Facts) -> str:
     return (
-        f"Net sales of {_money(f, 'needed')} ({_on_plan(f)} on plan) reach a "
-        f"{format_rate(f['m'])} EBITDA margin, with marketing and fixed costs as planned and "
+        f"Net sales of {_money(f, 'needed')} ({_on_plan(f)} on plan) reach "
+        f"{a_rate(f['m'])} EBITDA margin, with marketing and fixed costs as planned and "
         "every variable cost at its planned share of net sales."
     )
 
@@ -179,7 +184,7 @@ def _net_sales_needed(f: Facts) -> str:
 def _conversion_needed(f: Facts) -> str:
     return (
         f"Conversion of {format_rate(f['needed'], 2)} instead of {format_rate(f['planned'], 2)} "
-        f"({_on_plan(f)} on every session, organic and paid) reaches a {format_rate(f['m'])} "
+        f"({_on_plan(f)} on every session, organic and paid) reaches {a_rate(f['m'])} "
         "EBITDA margin, with traffic, AOV, marketing and fixed costs as planned."
     )
 
@@ -187,8 +192,8 @@ def _conversion_needed(f: Facts) -> str:
 def _conversion_needed_on_curves(f: Facts) -> str:
     return (
         f"Conversion of {format_rate(f['needed'], 2)} instead of {format_rate(f['planned'], 2)} "
-        f"({_on_plan(f)} on every conversion rate, organic and paid) reaches a "
-        f"{format_rate(f['m'])} EBITDA margin, with traffic, AOV, marketing and fixed costs as "
+        f"({_on_plan(f)} on every conversion rate, organic and paid) reaches "
+        f"{a_rate(f['m'])} EBITDA margin, with traffic, AOV, marketing and fixed costs as "
         "planned; channels on response curves keep the revenue their curves give, from fewer "
         "sessions."
     )
@@ -197,7 +202,7 @@ def _conversion_needed_on_curves(f: Facts) -> str:
 def _aov_needed(f: Facts) -> str:
     return (
         f"An AOV of {_money(f, 'needed')} instead of {_money(f, 'planned')} ({_on_plan(f)} on "
-        f"every order, organic and paid) reaches a {format_rate(f['m'])} EBITDA margin, with "
+        f"every order, organic and paid) reaches {a_rate(f['m'])} EBITDA margin, with "
         "traffic, conversion, marketing and fixed costs as planned."
     )
 
@@ -205,7 +210,7 @@ def _aov_needed(f: Facts) -> str:
 def _aov_needed_on_curves(f: Facts) -> str:
     return (
         f"An AOV of {_money(f, 'needed')} instead of {_money(f, 'planned')} ({_on_plan(f)} on "
-        f"every order's value, organic and paid) reaches a {format_rate(f['m'])} EBITDA margin, "
+        f"every order's value, organic and paid) reaches {a_rate(f['m'])} EBITDA margin, "
         "with traffic, conversion, marketing and fixed costs as planned; channels on response "
         "curves keep the revenue their curves give, in fewer, larger orders."
     )
@@ -281,7 +286,7 @@ _SENTENCES: dict[str, Callable[[Facts], str]] = {
         "never catches up with marketing and fixed costs."
     ),
     "aov_unreachable_on_curves": lambda f: (
-        f"Unreachable, because no AOV reaches a {format_rate(f['m'])} EBITDA margin: channels on "
+        f"Unreachable, because no AOV reaches {a_rate(f['m'])} EBITDA margin: channels on "
         "response curves keep the revenue their curves give whatever the AOV, and the sales "
         "that do grow with it leave too little after returns, COGS and payment fees to catch "
         "up with marketing and fixed costs."

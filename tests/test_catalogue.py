@@ -164,3 +164,15 @@ def test_a_solves_sentence_follows_its_facts() -> None:
 
     assert solve.facts["needed"] == solve.value
     assert f"{solve.facts['m'] * 100:.1f} % EBITDA margin" in solve.explanation
+
+
+def test_a_rate_in_a_sentence_takes_the_article_it_is_said_with() -> None:
+    from models.formatting import a_rate
+
+    assert a_rate(0.09) == "a 9.0 %"
+    assert a_rate(0.08) == "an 8.0 %"
+    assert a_rate(0.11) == "an 11.0 %"
+    assert a_rate(0.18) == "an 18.0 %"
+    assert a_rate(0.85) == "an 85.0 %"
+    assert a_rate(0.111) == "an 11.1 %"
+    assert a_rate(1.1) == "a 110.0 %"

@@ -17,6 +17,7 @@ from models import PNL_LABELS, PNL_LINES, YEAR, Projection, project_plan
 from models.catalogue import PNL_CATALOGUE
 from models.compare import compare_plans
 from models.formatting import format_amount, format_change, format_count, format_rate, format_roas
+from models.pnl import COUNT_LINES, statement_sign
 
 COUNT_ROWS = (PNL_LABELS["sessions"], PNL_LABELS["orders"])
 # The compact names of the app's tables, by the statement's label (models.catalogue).
@@ -60,10 +61,14 @@ def pnl_statement(projection: Projection) -> pd.DataFrame:
 
 
 def pnl_summary(projection: Projection) -> pd.DataFrame:
-    """The year's P&L as formatted text, costs negative, each line as a share of net sales."""
+    """The year's P&L as formatted text, costs negative, each line as a share of net sales with
+    the sign of its amount (as on the workbook's P&L: returns are -43.1 % of net sales, not a
+    return rate)."""
     year = projection.statement[YEAR]
     shares = [
-        format_rate(projection.margin(name)[-1]) if name not in ("sessions", "orders") else ""
+        format_rate(statement_sign(name) * projection.margin(name)[-1])
+        if name not in COUNT_LINES
+        else ""
         for name in PNL_LINES
     ]
     amounts = [
@@ -71,7 +76,7 @@ def pnl_summary(projection: Projection) -> pd.DataFrame:
         for label, value in year.items()
     ]
     return pd.DataFrame(
-        {f"FY ({projection.plan.currency})": amounts, "% net sales": shares},
+        {f"FY ({projection.plan.currency})": amounts, "% of net sales": shares},
         index=pd.Index([SHORT_LABELS.get(str(label), str(label)) for label in year.index]),
     ).rename_axis("P&L line")
 

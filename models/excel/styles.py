@@ -55,6 +55,7 @@ class Formats:
     money_cents: str
     count: str = "#,##0"
     rate: str = "0.0%"
+    points: str = '+0.0" pp";-0.0" pp";0.0" pp"'  # a difference of two rates, x 100
     fine_rate: str = "0.00%"
     roas: str = "0.00"
     whole: str = "0"

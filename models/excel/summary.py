@@ -74,8 +74,14 @@ def summary_sheet(export: Export) -> Sheet:
         sheet.text(row, 1, label, FORMULA)
         sheet.put(row, 2, plan_value, FORMULA, number_format)
         sheet.put(row, 3, target_value, FORMULA, number_format)
-        difference = f"=IFERROR(B{row}-C{row},{UNDEFINED})" if target_value else None
-        sheet.put(row, 4, difference, FORMULA, number_format)
+        if target_value is None:
+            sheet.put(row, 4, None, FORMULA, number_format)
+        elif number_format == fmt.rate:
+            # Margins differ in percentage points, not in per cent of each other.
+            difference = f"=IFERROR((B{row}-C{row})*100,{UNDEFINED})"
+            sheet.put(row, 4, difference, FORMULA, fmt.points)
+        else:
+            sheet.put(row, 4, f"=IFERROR(B{row}-C{row},{UNDEFINED})", FORMULA, number_format)
 
     solves_head = head + len(headline) + 2
     band(sheet, solves_head, "What the targets imply", SECTION, 8)
