@@ -39,6 +39,7 @@ import sys
 
 import numpy as np
 import pandas as pd
+from scipy.optimize import brentq
 from scipy.special import expit
 
 from budgets import ResponseCurve
@@ -143,6 +144,25 @@ def marginal_roas_at(curve: ResponseCurve, spend: float) -> float:
 # --- a curve from what the manager knows ----------------------------------------
 
 
+def halving_spend(curve: ResponseCurve, spend: float) -> float:
+    """The monthly spend above ``spend`` at which the curve's marginal ROAS is half of what it
+    is at ``spend``: what ``curve_from_knowledge`` reads as "returns have halved at", so a
+    curve's own figures give it back. NaN where the marginal ROAS at ``spend`` is 0 or
+    undefined.
+    """
+    today = marginal_roas_at(curve, spend)
+    if spend <= 0 or not math.isfinite(today) or today <= 0:
+        return math.nan
+
+    def excess(ratio: float) -> float:
+        return marginal_roas_at(curve, ratio * spend) / today - 0.5
+
+    high = 2.0
+    while excess(high) > 0 and high < 2.0**60:
+        high *= 2
+    return float(brentq(excess, 1.0, high, xtol=1e-12)) * spend if excess(high) <= 0 else math.nan
+
+
 def halving_limits(shape: float) -> tuple[float, float]:
     """The (lowest, highest) ratio of "returns halved" spend to today's spend for a ``shape``.
 
@@ -183,7 +203,7 @@ def curve_from_knowledge(
             raise CurveError(label, value, "it must be a number more than 0")
     if not math.isfinite(shape) or not SHAPE_MIN <= shape <= SHAPE_MAX:
         raise CurveError("Shape (s)", shape, f"it must be between {SHAPE_MIN:g} and {SHAPE_MAX:g}")
-    label = "Spend at which returns have halved"
+    label = "Half-return spend"
     if not math.isfinite(halved_at):
         raise CurveError(label, halved_at, "it must be a number")
     low, high = halving_limits(shape)

@@ -13,11 +13,6 @@ from models.formatting import format_amount
 from ui import allocator_view as view
 from ui import curve_charts, editors, state, views
 
-CURVE_NOTE = (
-    "A month of average demand; a month with d times the demand stretches the curve d times in "
-    "both directions. Right of the dotted line the next unit of spend earns back less than its "
-    "cost in CM2: a free budget stops there, a fixed one may still be best spent beyond it."
-)
 plan = state.current_plan()
 projection = state.projection()
 
@@ -65,7 +60,7 @@ def response_curves() -> None:
         )
         if current is not None:
             st.plotly_chart(view.response_chart(projection, channel))
-            st.caption(CURVE_NOTE)
+            st.caption(view.curve_note(projection, channel))
             st.button(
                 f"Remove the curve of {channel}", on_click=view.remove_curve, args=(channel,),
                 icon=":material/delete:", key="remove_curve",
@@ -80,7 +75,7 @@ def response_curves() -> None:
 def curve_from_knowledge(channel: str) -> None:
     prefix = state.key(f"knowledge_{channel}")
     with st.form(prefix):
-        spend_now, roas_now, halved_now = view.knowledge_defaults(projection, channel)
+        spend_now, roas_now, halved_now, shape_now = view.knowledge_defaults(projection, channel)
         st.caption(
             "Today's spend in a month of average demand and the ROAS it brings; then the monthly "
             "spend at which the next unit of spend would bring half of what it brings today "
@@ -96,11 +91,14 @@ def curve_from_knowledge(channel: str) -> None:
             key=f"{prefix}_roas",
         )  # fmt: skip
         halved.number_input(
-            f"Returns have halved at ({plan.currency})", value=halved_now,
+            f"Half-return spend ({plan.currency})", value=halved_now,
             step=1_000.0, format="%.0f", key=f"{prefix}_halved",
+            help="The monthly spend at which the next unit of spend brings half of what it "
+            "brings today: where returns have halved. Not the half-ceiling spend k, where "
+            "revenue is half its most.",
         )  # fmt: skip
         shape.number_input(
-            "Shape s", value=1.0, step=0.1, format="%.2f", key=f"{prefix}_shape",
+            "Shape s", value=shape_now, step=0.1, format="%.2f", key=f"{prefix}_shape",
             help="1: every extra unit brings less. Above 1: an S, whose first units bring little.",
         )  # fmt: skip
         st.form_submit_button(
@@ -229,7 +227,7 @@ def recommendation() -> None:
         shown = st.selectbox("Response curve of", moved, key="allocation_curve")
         if shown:
             st.plotly_chart(view.response_chart(projection, shown))
-            st.caption(CURVE_NOTE)
+            st.caption(view.curve_note(projection, shown))
 
     views.show(
         "recommendation",

@@ -84,7 +84,7 @@ def test_an_impossible_curve_is_refused_and_the_channel_keeps_its_cpc() -> None:
 
     assert plan_of(at) == sample_plan()
     assert (
-        "Channel 'Google Search – Brand': Spend at which returns have halved: 21,000 is not "
+        "Channel 'Google Search – Brand': Half-return spend: 21,000 is not "
         "allowed; with shape 1 it must be more than 28,284"
     ) in at.error[0].value
 
@@ -224,3 +224,33 @@ def test_the_recommendation_shows_its_months_and_curves_on_their_tabs(tab: str) 
     else:
         assert len(at.get("plotly_chart")) == 1
         assert at.selectbox(key="allocation_curve").value
+
+
+def test_after_a_refusal_the_typed_values_stay_in_the_form() -> None:
+    at = on_page()
+    number(at, "_spend").set_value(20_000.0)
+    number(at, "_halved").set_value(21_000.0)
+
+    at = submit(at, f"knowledge_{BRAND}", "Set this curve")
+
+    assert at.error
+    assert number(at, "_spend").value == 20_000.0
+    assert number(at, "_halved").value == 21_000.0
+
+
+def test_the_form_opens_on_the_channels_own_curve_and_setting_it_unchanged_keeps_it() -> None:
+    at = on_page()
+    number(at, "_spend").set_value(20_000.0)
+    number(at, "_roas").set_value(5.0)
+    number(at, "_halved").set_value(60_000.0)
+    number(at, "_shape").set_value(1.5)
+    at = submit(at, f"knowledge_{BRAND}", "Set this curve")
+    curve = plan_of(at).marketing.channel(BRAND).response
+
+    at = submit(at, f"knowledge_{BRAND}", "Set this curve")  # as it opens, nothing typed
+
+    assert number(at, "_shape").value == 1.5
+    kept = plan_of(at).marketing.channel(BRAND).response
+    assert kept.s == curve.s
+    assert kept.k == pytest.approx(curve.k, rel=1e-3)
+    assert kept.beta == pytest.approx(curve.beta, rel=1e-3)

@@ -39,3 +39,23 @@ def test_the_legend_reads_top_to_bottom_as_the_stack_does() -> None:
 
     assert figure.layout.barmode == "stack"
     assert figure.layout.legend.traceorder == "reversed"
+
+
+def test_a_curves_caption_names_only_the_lines_its_chart_draws() -> None:
+    import math
+
+    from models.curve_plans import curve_chart, with_plan_curves
+    from ui.allocator_view import curve_note
+
+    projection = project_plan(with_plan_curves(sample_plan()))
+    notes = {}
+    for name, curve in zip(
+        projection.channels.names, projection.plan.marketing.channels, strict=True
+    ):
+        if curve.response is None:
+            continue
+        chart = curve_chart(projection, name, None)
+        note = curve_note(projection, name)
+        notes[name] = note
+        assert ("dotted line" in note) == math.isfinite(chart.break_even_spend), name
+    assert notes

@@ -147,12 +147,12 @@ def test_a_curve_from_knowledge_keeps_today_and_halves_returns_where_told(
     [
         (
             10_000.0, 4.0, 13_000.0, 1.0,
-            "Spend at which returns have halved: 13,000 is not allowed; with shape 1 it must be "
+            "Half-return spend: 13,000 is not allowed; with shape 1 it must be "
             "more than 14,142 (1.41 x today's spend)",
         ),
         (
             10_000.0, 4.0, 90_000.0, 0.6,
-            "Spend at which returns have halved: 90,000 is not allowed; with shape 0.6 it must be "
+            "Half-return spend: 90,000 is not allowed; with shape 0.6 it must be "
             "less than 56,569 (5.66 x today's spend)",
         ),
         (0.0, 4.0, 20_000.0, 1.0, "Today's monthly spend: 0 is not allowed"),

@@ -7,6 +7,7 @@ it disappears as soon as the plan changes.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -22,7 +23,7 @@ from budgets.typed import as_text
 from models import Projection
 from models.allocator import Allocation, AllocationError, AllocationLimits, AllocationMode, allocate
 from models.curve_plans import curve_chart, curve_table, plan_anchor, with_plan_curves
-from models.curves import CurveError, curve_from_knowledge
+from models.curves import CurveError, curve_from_knowledge, halving_spend, roas_at
 from models.formatting import format_compact, format_points, format_rate
 from ui import state
 from ui.curve_charts import response_curve
@@ -44,14 +45,28 @@ def curve_of(plan: Plan, name: str) -> ResponseCurve | None:
     return plan.marketing.channel(name).response
 
 
-def knowledge_defaults(projection: Projection, name: str) -> tuple[float, float, float]:
-    """The knowledge form's starting values: the channel's planned average month and ROAS, and
-    returns halving at twice that spend (round figures where the plan has none)."""
+def knowledge_defaults(projection: Projection, name: str) -> tuple[float, float, float, float]:
+    """The knowledge form's starting values (spend, ROAS, half-return spend, shape).
+
+    A channel with a curve opens on that curve, read at its planned average month, so
+    pressing "Set this curve" unchanged keeps it. Without one: the planned average month and
+    ROAS, returns halving at twice that spend, shape 1 (round figures where the plan has none).
+    """
     try:
         spend, roas = plan_anchor(projection, name)
     except CurveError:
         spend, roas = 10_000.0, 3.0
-    return float(round(spend)), round(roas, 2), float(round(2 * spend))
+    curve = curve_of(projection.plan, name)
+    if curve is not None and spend > 0:
+        halved = halving_spend(curve, spend)
+        if math.isfinite(halved):
+            return (
+                float(round(spend)),
+                round(roas_at(curve, spend), 2),
+                float(round(halved)),
+                (curve.s),
+            )
+    return float(round(spend)), round(roas, 2), float(round(2 * spend)), 1.0
 
 
 def set_from_knowledge(name: str, prefix: str) -> None:
@@ -105,8 +120,8 @@ def curve_columns(currency: str) -> dict[str, Any]:
             "month of average demand.", format=money,
         ),
         "k": st.column_config.NumberColumn(
-            "Half-way spend", help=f"k ({currency}): the monthly spend that brings half of the "
-            "ceiling.", format=money,
+            "Half-ceiling spend", help=f"k ({currency}): the monthly spend that brings half of "
+            "the ceiling (not where returns halve).", format=money,
         ),
         "s": st.column_config.NumberColumn("Shape", format="%.2f", help="s: 1 saturates from "
                                            "the first unit; above 1 an S."),
@@ -258,6 +273,36 @@ def response_chart(projection: Projection, channel: str) -> go.Figure:
         lambda result: response_curve(
             curve_chart(projection, channel, result.recommended_spend.get(channel))
         ),
+    )
+
+
+def curve_note(projection: Projection, channel: str) -> str:
+    """The caption under a channel's response chart, saying what that chart draws."""
+    chart = curve_chart(projection, channel, None)
+    demand = (
+        "A month of average demand; a month with d times the demand stretches the curve d times "
+        "in both directions."
+    )
+    if math.isfinite(chart.break_even_spend):
+        return (
+            f"{demand} Right of the dotted line the next unit of spend earns back less than its "
+            "cost in CM2: a free budget stops there, a fixed one may still be best spent beyond "
+            "it."
+        )
+    if not math.isfinite(chart.break_even):
+        return (
+            f"{demand} No marginal ROAS breaks even: contribution before marketing is not "
+            "positive, so no unit of spend earns back its cost in CM2."
+        )
+    marginal = chart.points["marginal_roas"].to_numpy()
+    if np.nanmin(marginal) >= chart.break_even:
+        return (
+            f"{demand} At every spend drawn the next unit still earns back more than its cost "
+            "in CM2 (above the dashed break-even line): a free budget would spend beyond it."
+        )
+    return (
+        f"{demand} Even the first units earn back less than their cost in CM2 (below the "
+        "dashed break-even line): a free budget would not spend on this channel."
     )
 
 
