@@ -11,7 +11,7 @@ from models.curve_plans import (
 )
 from models.formatting import format_amount
 from ui import allocator_view as view
-from ui import curve_charts, editors, state, views
+from ui import charts, curve_charts, editors, state, views
 
 plan = state.current_plan()
 projection = state.projection()
@@ -59,7 +59,7 @@ def response_curves() -> None:
             lambda: curve_from_history(channel),
         )
         if current is not None:
-            st.plotly_chart(view.response_chart(projection, channel))
+            charts.show(view.response_chart(projection, channel))
             st.caption(view.curve_note(projection, channel))
             st.button(
                 f"Remove the curve of {channel}", on_click=view.remove_curve, args=(channel,),
@@ -145,7 +145,7 @@ def curve_from_history(channel: str) -> None:
                     args=(channel, result.curve), type="primary", key="use_fit",
                 )  # fmt: skip
             if not result.points.empty:
-                st.plotly_chart(curve_charts.fit_chart(result, plan.currency))
+                charts.show(curve_charts.fit_chart(result, plan.currency))
 
 
 def allocator() -> None:
@@ -226,7 +226,7 @@ def recommendation() -> None:
         moved = list(allocation.recommended_spend)
         shown = st.selectbox("Response curve of", moved, key="allocation_curve")
         if shown:
-            st.plotly_chart(view.response_chart(projection, shown))
+            charts.show(view.response_chart(projection, shown))
             st.caption(view.curve_note(projection, shown))
 
     views.show(

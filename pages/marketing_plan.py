@@ -91,8 +91,8 @@ def results() -> None:
         column_config=tables.channel_result_columns(plan.currency),
         height=editors.grid_height(len(channel_names)),
     )
-    st.plotly_chart(state.cached("roas_by_channel", charts.roas_by_channel))
-    st.plotly_chart(state.cached("spend_by_channel", charts.spend_by_channel))
+    charts.show(state.cached("roas_by_channel", charts.roas_by_channel))
+    charts.show(state.cached("spend_by_channel", charts.spend_by_channel))
 
 
 st.caption(
@@ -107,12 +107,9 @@ if not channel_names:
         "above: its spend, cost driver, conversion and AOV are then planned here.",
         icon=":material/campaign:",
     )
-for column, metric in zip(
-    st.columns(5),
+kpis.row(
+    projection,
     (kpis.marketing, kpis.channel_revenue, kpis.mer, kpis.break_even_roas, kpis.target_roas),
-    strict=True,
-):
-    with column:
-        metric(projection)
+)
 # Only the open tab runs: a rerun draws what the user looks at.
 views.show("marketing", spend, drivers, results)

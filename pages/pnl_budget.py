@@ -15,9 +15,9 @@ def statement() -> None:
     table = state.cached_table("pnl_statement", tables.pnl_statement)
     st.dataframe(table, height=38 + 35 * 23, column_config=tables.text_columns(table))
     left, right = st.columns(2)
-    left.plotly_chart(state.cached("pnl_waterfall", charts.pnl_waterfall))
-    right.plotly_chart(
-        state.cached("net_sales_and_ebitda_margin", charts.net_sales_and_ebitda_margin)
+    charts.show(state.cached("pnl_waterfall", charts.pnl_waterfall), left)
+    charts.show(
+        state.cached("net_sales_and_ebitda_margin", charts.net_sales_and_ebitda_margin), right
     )
 
 
@@ -106,10 +106,6 @@ st.caption(
     "plan's spend they make the P&L, from gross sales to EBITDA."
 )
 state.show_messages()
-for column, metric in zip(
-    st.columns(4), (kpis.net_sales, kpis.cm3, kpis.ebitda, kpis.ebitda_margin), strict=True
-):
-    with column:
-        metric(projection)
+kpis.row(projection, (kpis.net_sales, kpis.cm3, kpis.ebitda, kpis.ebitda_margin))
 # Only the open tab runs: a rerun draws what the user looks at.
 views.show("pnl", statement, monthly_drivers, fixed_costs)

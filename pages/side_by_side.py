@@ -34,4 +34,4 @@ with statement:
     summary = state.cached_table("pnl_summary", tables.pnl_summary)
     st.dataframe(summary, height=565, column_config=tables.text_columns(summary, 165))
 with waterfall:
-    st.plotly_chart(state.cached("pnl_waterfall", charts.pnl_waterfall))
+    charts.show(state.cached("pnl_waterfall", charts.pnl_waterfall))

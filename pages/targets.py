@@ -45,13 +45,7 @@ with st.form(prefix):
     )
     st.form_submit_button("Save targets", on_click=_save_targets, args=(prefix,), type="primary")
 
-metrics = st.columns(4)
-for column, metric in zip(
-    metrics, (kpis.net_sales, kpis.ebitda_margin, kpis.break_even_roas, kpis.target_roas),
-    strict=True,
-):  # fmt: skip
-    with column:
-        metric(projection)
+kpis.row(projection, (kpis.net_sales, kpis.ebitda_margin, kpis.break_even_roas, kpis.target_roas))
 
 
 # How each verdict shows: the box and its icon, and the word that says it.
@@ -66,8 +60,8 @@ SHOWN = {
 def what_the_targets_take() -> None:
     st.markdown(f"**{report.headline}**")
     budget, needed = st.columns(2, gap="medium")
-    budget.plotly_chart(state.cached("margin_against_budget", charts.margin_against_budget))
-    needed.plotly_chart(state.cached("needed_against_plan", charts.needed_against_plan))
+    charts.show(state.cached("margin_against_budget", charts.margin_against_budget), budget)
+    charts.show(state.cached("needed_against_plan", charts.needed_against_plan), needed)
     for solve in report.solves:
         box, icon, word = SHOWN[solve.verdict]
         said = f"{word}: " if word else ""
@@ -77,7 +71,7 @@ def what_the_targets_take() -> None:
 def roas_hurdles() -> None:
     hurdles = state.cached_table("roas_hurdles", tables.roas_hurdles)
     st.dataframe(hurdles, column_config=tables.text_columns(hurdles, 220))
-    st.plotly_chart(state.cached("roas_hurdles_by_month", charts.roas_hurdles_by_month))
+    charts.show(state.cached("roas_hurdles_by_month", charts.roas_hurdles_by_month))
 
 
 # Only the open tab runs: a rerun draws what the user looks at.

@@ -1,4 +1,5 @@
-"""Plotly figures of a projection. Figures only: the numbers come from models/.
+"""Plotly figures of a projection, and ``show``, which puts one on the page under its title.
+The numbers come from models/.
 
 Each figure is built in one go from a plain spec (one validation pass by
 plotly), which keeps a page rerun cheap; pages also cache figures per plan
@@ -11,8 +12,10 @@ from typing import Any
 
 import numpy as np
 import plotly.graph_objects as go
+import streamlit as st
 
 from models import Projection
+from models.formatting import format_amount, format_compact
 
 # Twenty colours told apart at a glance, none of them grey: one per channel, in the plan's
 # order, the same on every chart. Beyond twenty channels the smallest are "Other", in grey.
@@ -23,7 +26,7 @@ CHANNEL_COLOURS = (
 )  # fmt: skip
 OTHER_COLOUR = "#9e9e9e"
 RED, GREEN, BLUE, GREY = "#d1242f", "#1a7f37", "#4c78a8", "#333333"
-_MARGIN = {"l": 10, "r": 10, "t": 40, "b": 10}
+_MARGIN = {"l": 10, "r": 10, "t": 10, "b": 10}
 _LEGEND_BELOW = {"orientation": "h", "yanchor": "top", "y": -0.15, "x": 0}
 
 
@@ -32,8 +35,25 @@ def _money_axis(currency: str) -> dict[str, Any]:
 
 
 def _figure(data: list[dict[str, Any]], **layout: Any) -> go.Figure:
-    base = {"margin": _MARGIN, "font": {"size": 12}, "legend": _LEGEND_BELOW}
+    """A figure whose title is kept for ``show`` to write above it, not drawn in the plot."""
+    title = layout.pop("title", None)
+    base: dict[str, Any] = {"margin": _MARGIN, "font": {"size": 12}, "legend": _LEGEND_BELOW}
+    if title:
+        base["meta"] = {"title": title["text"]}
     return go.Figure({"data": data, "layout": {**base, **layout}})
+
+
+def show(figure: go.Figure, where: Any = None) -> None:
+    """A chart under its title written as text, in ``where`` (a column; the page by default).
+
+    Text wraps where a plot's own title would be cut in a narrow column, and it names the
+    chart for a screen reader, which reads no SVG.
+    """
+    target = where if where is not None else st
+    title = (figure.layout.meta or {}).get("title")
+    if title:
+        target.markdown(f"**{title}**")
+    target.plotly_chart(figure)
 
 
 def _list(values: np.ndarray) -> list[float | None]:
@@ -158,7 +178,7 @@ def pnl_waterfall(projection: Projection) -> go.Figure:
         "x": [label for label, _, _ in steps],
         "y": [value for _, value, _ in steps],
         "measure": [measure for _, _, measure in steps],
-        "text": [f"{value / 1e6:,.2f} M" for _, value, _ in steps],
+        "text": [format_compact(value) for _, value, _ in steps],
         "textposition": "outside",
         "connector": {"line": {"color": "#bbbbbb"}},
         "decreasing": {"marker": {"color": RED}},
@@ -277,7 +297,7 @@ def needed_against_plan(projection: Projection) -> go.Figure:
     ]
     names = [name for name, _ in solves]
     needed = [100 * solve.factor if solve.factor is not None else None for _, solve in solves]
-    shown = ["unreachable" if value is None else f"{value:.1f}" for value in needed]
+    shown = ["unreachable" if value is None else format_amount(value, 1) for value in needed]
     data: list[dict[str, Any]] = [
         {"type": "bar", "x": names, "y": [100.0] * len(names), "name": "Plan",
          "marker": {"color": "#bab0ac"}, "hovertemplate": "Plan: 100<extra></extra>"},

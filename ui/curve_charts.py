@@ -17,7 +17,7 @@ from models.curve_plans import CurveChart
 from models.curves import curve_points
 from ui.charts import BLUE, GREEN, GREY, RED
 
-_MARGIN = {"l": 10, "r": 10, "t": 50, "b": 10}
+_MARGIN = {"l": 10, "r": 10, "t": 20, "b": 10}
 _LEGEND_BELOW = {"orientation": "h", "yanchor": "top", "y": -0.12, "x": 0}
 ORANGE = "#e45756"
 
@@ -88,7 +88,7 @@ def response_curve(chart: CurveChart) -> go.Figure:
         )  # fmt: skip
     top = max(float(np.nanmax(points["marginal_roas"].to_numpy())), chart.break_even * 1.5)
     layout = {
-        "title": {"text": f"{chart.channel}: response in a month of average demand"},
+        "meta": {"title": f"{chart.channel}: response in a month of average demand"},
         "margin": _MARGIN,
         "font": {"size": 12},
         "legend": _LEGEND_BELOW,
@@ -132,7 +132,7 @@ def fit_chart(fit: CurveFit, currency: str) -> go.Figure:
         else f"{fit.channel}: last year's months (no curve fitted)"
     )
     layout = {
-        "title": {"text": title},
+        "meta": {"title": title},
         "margin": _MARGIN,
         "font": {"size": 12},
         "legend": {**_LEGEND_BELOW, "y": -0.22},

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import streamlit as st
 
@@ -26,11 +28,23 @@ HELP = {
 }  # fmt: skip
 
 
+def _metric(label: str, value: str, **options: Any) -> None:
+    """A KPI as wide as its label and figure: never cut, it moves to a new line instead."""
+    st.metric(label, value, width="content", **options)
+
+
+def row(projection: Projection, metrics: Sequence[Callable[[Projection], None]]) -> None:
+    """KPIs side by side, wrapping onto another line where the window is too narrow."""
+    with st.container(horizontal=True, gap="medium"):
+        for metric in metrics:
+            metric(projection)
+
+
 def net_sales(projection: Projection) -> None:
     plan = projection.plan
     value = projection.year("net_sales")
     target = plan.targets.net_sales
-    st.metric(
+    _metric(
         f"Net sales ({plan.currency})",
         format_compact(value),
         delta=f"{format_change(value / target - 1)} vs target" if target else None,
@@ -41,7 +55,7 @@ def net_sales(projection: Projection) -> None:
 def ebitda_margin(projection: Projection) -> None:
     margin = projection.margin("ebitda")[-1]
     target = projection.plan.targets.ebitda_margin
-    st.metric(
+    _metric(
         "EBITDA margin",
         format_rate(margin),
         delta=(
@@ -54,7 +68,7 @@ def ebitda_margin(projection: Projection) -> None:
 
 
 def marketing(projection: Projection) -> None:
-    st.metric(
+    _metric(
         f"Marketing ({projection.plan.currency})",
         format_compact(projection.year("marketing")),
         delta=f"{format_rate(projection.marketing_share[-1])} of net sales",
@@ -65,11 +79,11 @@ def marketing(projection: Projection) -> None:
 
 
 def mer(projection: Projection) -> None:
-    st.metric("MER", format_roas(projection.mer[-1]), help=HELP["mer"])
+    _metric("MER", format_roas(projection.mer[-1]), help=HELP["mer"])
 
 
 def ebitda(projection: Projection) -> None:
-    st.metric(
+    _metric(
         f"EBITDA ({projection.plan.currency})",
         format_compact(projection.year("ebitda")),
         help="EBITDA = CM3 - fixed costs.",
@@ -77,7 +91,7 @@ def ebitda(projection: Projection) -> None:
 
 
 def cm3(projection: Projection) -> None:
-    st.metric(
+    _metric(
         f"CM3 ({projection.plan.currency})",
         format_compact(projection.year("cm3")),
         delta=f"{format_rate(projection.margin('cm3')[-1])} of net sales",
@@ -88,20 +102,20 @@ def cm3(projection: Projection) -> None:
 
 
 def break_even_roas(projection: Projection) -> None:
-    st.metric(
+    _metric(
         "Break-even ROAS", format_roas(projection.targets.break_even_roas[-1]),
         help=HELP["break_even_roas"],
     )  # fmt: skip
 
 
 def target_roas(projection: Projection) -> None:
-    st.metric(
+    _metric(
         "Target ROAS", format_roas(projection.targets.target_roas[-1]), help=HELP["target_roas"]
     )
 
 
 def channel_revenue(projection: Projection) -> None:
-    st.metric(
+    _metric(
         f"Channel revenue ({projection.plan.currency})",
         format_compact(projection.channel_total("revenue")[-1]),
         help=HELP["channel_revenue"],
@@ -144,8 +158,9 @@ def _linked(projection: Projection) -> list[tuple[str, str, str, str]]:
 
 
 def linked_row(projection: Projection) -> None:
-    """The linked figures side by side, across the page."""
-    tiles = _linked(projection)
-    for column, tile in zip(st.columns(len(tiles)), tiles, strict=True):
-        with column:
-            _tile(*tile)
+    """The linked figures side by side, across the page, wrapping in a narrow window."""
+    # Six tiles of 124 px fit a laptop's page beside the sidebar; narrower, they wrap.
+    with st.container(horizontal=True, gap="small"):
+        for tile in _linked(projection):
+            with st.container(width=124):
+                _tile(*tile)
