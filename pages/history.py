@@ -78,7 +78,11 @@ if old_stored is not None and new_plan is not None:
     if comparison.changes.empty:
         st.caption("The two are the same plan.")
     else:
-        st.dataframe(comparison.changes, hide_index=True, height=320)
+        rows = len(comparison.changes)
+        st.dataframe(
+            comparison.changes, hide_index=True, column_config=tables.changes_columns(),
+            height=38 + 35 * min(rows, 12),  # no empty rows under a short list
+        )  # fmt: skip
 
 st.subheader("Look at a version")
 chosen = st.selectbox(

@@ -25,7 +25,9 @@ editors.grid(
     "side_spend",
     grids.spend_change,
     grids.spend_columns(projection),
-    height=editors.grid_height(len(projection.channels.names), limit=12),
+    # Nine rows, the rest scrolling inside: on a laptop the whole grid stays on the first
+    # screen, so focusing it after an edit never scrolls the page.
+    height=editors.grid_height(len(projection.channels.names), limit=9),
 )
 
 st.subheader("P&L for the year")

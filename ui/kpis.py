@@ -159,8 +159,8 @@ def _linked(projection: Projection) -> list[tuple[str, str, str, str]]:
 
 def linked_row(projection: Projection) -> None:
     """The linked figures side by side, across the page, wrapping in a narrow window."""
-    # Six tiles of 124 px fit a laptop's page beside the sidebar; narrower, they wrap.
+    # Six tiles of 118 px fit a laptop's page beside the sidebar; narrower, they wrap.
     with st.container(horizontal=True, gap="small"):
         for tile in _linked(projection):
-            with st.container(width=124):
+            with st.container(width=118):
                 _tile(*tile)

@@ -12,6 +12,7 @@ import pyarrow as pa
 import streamlit as st
 
 from budgets import Plan
+from budgets.errors import RATE_FIELDS
 from budgets.store import VersionInfo
 from models import PNL_LABELS, PNL_LINES, YEAR, Projection, project_plan
 from models.catalogue import PNL_CATALOGUE
@@ -205,5 +206,32 @@ def comparison(old: Plan, new: Plan) -> ComparisonTables:
         },
         index=effects.index.rename("Year"),
     )
-    changes = compared.changes_table().astype({"old": "string", "new": "string"})
-    return ComparisonTables(text, changes)
+    changes = compared.changes_table()
+    changes["old"] = [_changed_value(change.field, change.old) for change in compared.changes]
+    changes["new"] = [_changed_value(change.field, change.new) for change in compared.changes]
+    return ComparisonTables(text, changes.astype({"old": "string", "new": "string"}))
+
+
+def _changed_value(field: str, value: object) -> str:
+    """A changed value as the app shows it: rates in per cent, amounts with thousands
+    separators (cents only where there are some), "-" where there is none."""
+    if value is None:
+        return "-"
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return str(value)
+    if field in RATE_FIELDS:
+        return format_rate(value, 2)
+    return format_amount(value, 0 if float(value).is_integer() else 2)
+
+
+def changes_columns() -> dict[str, Any]:
+    """Headings of the changed-values table."""
+    return {
+        "section": st.column_config.TextColumn("Section"),
+        "item": st.column_config.TextColumn("Channel or line"),
+        "field": st.column_config.TextColumn("Field"),
+        "month": st.column_config.TextColumn("Month"),
+        "change": st.column_config.TextColumn("Change"),
+        "old": st.column_config.TextColumn("From", alignment="right"),
+        "new": st.column_config.TextColumn("To", alignment="right"),
+    }
