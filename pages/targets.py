@@ -22,9 +22,10 @@ def _save_targets(prefix: str) -> None:
 prefix = state.key("targets")
 with st.form(prefix):
     net_sales, ebitda, cm3, has_cm3 = st.columns([3, 2, 2, 2], vertical_alignment="bottom")
-    net_sales.number_input(
-        f"Net-sales target ({plan.currency})", value=plan.targets.net_sales, step=100_000.0,
-        format="%.0f", key=f"{prefix}_net_sales",
+    net_sales.text_input(
+        f"Net-sales target ({plan.currency})", value=forms.amount_text(plan.targets.net_sales),
+        key=f"{prefix}_net_sales",
+        help="Typed as you write it: 17,500,000, 17.5M or 17500000. Empty: no target.",
     )  # fmt: skip
     ebitda.number_input(
         "Target EBITDA margin (%)", value=forms.as_percent(plan.targets.ebitda_margin), step=0.5,

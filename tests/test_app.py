@@ -452,3 +452,28 @@ def test_a_file_that_is_not_a_workbook_is_refused_and_the_plan_kept(large) -> No
     assert "File 'numbers.xlsx' is not a valid plan; the current plan is unchanged." in (
         at.error[0].value
     )
+
+
+@pytest.mark.parametrize(("typed", "stored"), [("18,000,000", 18e6), ("18.5M", 18.5e6), ("", 0.0)])
+def test_the_net_sales_target_reads_with_thousands_separators_as_typed(typed, stored) -> None:
+    at = open_app()
+    at.switch_page("pages/targets.py").run()
+    target = next(t for t in at.text_input if t.label.startswith("Net-sales target"))
+    assert target.value == "17,500,000"
+
+    target.set_value(typed)
+    at.button(key=next(b.key for b in at.button if "Save targets" in b.key)).click().run()
+
+    assert plan_of(at).targets.net_sales == stored
+
+
+def test_a_net_sales_target_that_is_not_a_number_is_refused_by_name() -> None:
+    at = open_app()
+    at.switch_page("pages/targets.py").run()
+    target = next(t for t in at.text_input if t.label.startswith("Net-sales target"))
+
+    target.set_value("lots")
+    at.button(key=next(b.key for b in at.button if "Save targets" in b.key)).click().run()
+
+    assert plan_of(at).targets.net_sales == 17_500_000
+    assert "Targets, net-sales target: 'lots' is not a number" in at.error[0].value

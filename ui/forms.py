@@ -7,10 +7,12 @@ from typing import Any
 
 from budgets import MONTHS, Plan, fiscal_month_labels
 from budgets.edits import set_fixed_cost_amounts, set_pnl_driver, with_settings
+from budgets.errors import FIELD_LABELS
 from budgets.fiscal import with_first_month
 from models import Projection, project_plan
+from models.formatting import format_amount
 from models.seasonality import profile_weights, spread
-from ui.grids import PNL_DRIVER_COLUMNS
+from ui.grids import PNL_DRIVER_COLUMNS, typed_value
 
 ORGANIC_SESSIONS = "Organic sessions"
 
@@ -20,11 +22,26 @@ def as_percent(fraction: float) -> float:
     return fraction * 100
 
 
+def amount_text(value: float) -> str:
+    """An amount as a money field shows it, with thousands separators: '17,500,000'."""
+    return format_amount(value, 0 if float(value).is_integer() else 2)
+
+
 def targets_from_form(plan: Plan, values: Mapping[str, Any], prefix: str) -> Plan:
-    """The plan with the targets form's values: money as typed, margins typed in percent."""
+    """The plan with the targets form's values: money as typed (any way ``read_number``
+    reads), margins typed in percent.
+
+    Raises:
+        PlanValidationError: the net-sales target is not one number (named, as typed).
+    """
+    net_sales = typed_value(
+        values[f"{prefix}_net_sales"], plan=plan, where=f"Targets, {FIELD_LABELS['net_sales']}",
+        field="net_sales",
+        month=None, percent=False,
+    )  # fmt: skip
     return with_settings(
         plan,
-        net_sales=float(values[f"{prefix}_net_sales"]),
+        net_sales=net_sales if net_sales is not None else 0.0,
         ebitda_margin=float(values[f"{prefix}_ebitda"]) / 100,
         cm3_margin=float(values[f"{prefix}_cm3"]) / 100 if values[f"{prefix}_has_cm3"] else None,
     )
