@@ -156,7 +156,8 @@ def channel_driver_grid(plan: Plan) -> pd.DataFrame:
     """One row per channel: kind, cost driver and its rates for the year, as text.
 
     A rate given per month shows its average and "by month" is ticked;
-    typing a value there sets the whole year.
+    typing a value there sets the whole year. A non-working channel (fees, tools) uses none
+    of the drivers: they show "-", as an unused CPC does, not a conversion of 0.00 %.
     """
     rows = []
     for channel in plan.marketing.channels:
@@ -164,8 +165,10 @@ def channel_driver_grid(plan: Plan) -> pd.DataFrame:
             "Kind": channel.kind.label,
             "Cost driver": channel.cost_driver.label,
         }
+        working = channel.cost_driver is not CostDriver.NONE
         for label, (field, percent) in CHANNEL_DRIVER_COLUMNS.items():
-            row[label] = as_text(_yearly(getattr(channel, field)), percent=percent)
+            value = _yearly(getattr(channel, field)) if working else None
+            row[label] = as_text(value, percent=percent)
         row["By month"] = ", ".join(
             label
             for label, (field, _) in CHANNEL_DRIVER_COLUMNS.items()
