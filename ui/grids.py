@@ -292,15 +292,23 @@ def pnl_driver_grid(plan: Plan) -> pd.DataFrame:
     return pd.DataFrame(data, index=pd.Index(plan.month_labels, name="Month"), dtype=object)
 
 
+def header_width(header: str) -> int:
+    """A column's width in pixels that shows its whole header, the edit mark beside it."""
+    return max(110, round(7.6 * len(header)) + 40)
+
+
 def pnl_driver_columns(currency: str) -> dict[str, Any]:
     columns: dict[str, Any] = {"_index": st.column_config.TextColumn(pinned=True, disabled=True)}
     for label, (_, percent) in PNL_DRIVER_COLUMNS.items():
         if percent:
-            columns[label] = text_column(label, width=115)
+            columns[label] = text_column(label, width=header_width(label))
         elif label == "Organic sessions":
-            columns[label] = text_column(label, help="Sessions not bought by a channel.")
+            columns[label] = text_column(
+                label, help="Sessions not bought by a channel.", width=header_width(label)
+            )
         else:
-            columns[label] = text_column(f"{label} ({currency})", width=130)
+            header = f"{label} ({currency})"
+            columns[label] = text_column(header, width=header_width(header))
     return columns
 
 
