@@ -120,3 +120,25 @@ def test_a_grids_own_edit_keeps_its_widget_and_another_change_rebuilds_it() -> N
     at = seed_edits(at, "pnl_drivers", {0: {"Site AOV": "101"}})
     at.switch_page("pages/side_by_side.py").run()
     assert at.session_state["_grids"]["side_spend"][0] == epoch + 1
+
+
+def test_every_grid_column_of_fixed_width_shows_its_whole_header() -> None:
+    from budgets.samples import sample_plan
+    from models import project_plan
+    from ui import grids
+
+    plan = sample_plan()
+    configs = {
+        "spend": grids.spend_columns(project_plan(plan)),
+        "channel drivers": grids.channel_driver_columns(plan.currency),
+        "P&L drivers": grids.pnl_driver_columns(plan.currency),
+        "CPC by month": grids.monthly_driver_columns(plan, "CPC"),
+    }
+    narrow = [
+        (grid, column["label"], column["width"])
+        for grid, columns in configs.items()
+        for column in columns.values()
+        if isinstance(column, dict) and isinstance(column.get("width"), int)
+        if column["width"] < grids.header_width(column["label"])
+    ]
+    assert not narrow
