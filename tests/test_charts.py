@@ -59,3 +59,26 @@ def test_a_curves_caption_names_only_the_lines_its_chart_draws() -> None:
         notes[name] = note
         assert ("dotted line" in note) == math.isfinite(chart.break_even_spend), name
     assert notes
+
+
+def test_each_chart_says_in_words_what_it_shows() -> None:
+    projection = project_plan(sample_plan())
+
+    said = {
+        build.__name__: build(projection).layout.meta["summary"]
+        for build in (
+            charts.spend_by_channel,
+            charts.roas_by_channel,
+            charts.net_sales_and_ebitda_margin,
+            charts.margin_against_budget,
+            charts.needed_against_plan,
+        )
+    }
+
+    assert "peaks in Nov 2027" in said["spend_by_channel"]
+    assert "of 9 traffic channels at or above the target ROAS" in said["roas_by_channel"]
+    assert "5 of 12 months reach it" in said["net_sales_and_ebitda_margin"]
+    assert "the 9.0 % target holds up to EUR 1.02 M" in said["margin_against_budget"]
+    assert said["needed_against_plan"] == (
+        "Each alone, on plan: Net sales +5.4 %; Conversion rate +5.4 %; AOV +3.8 %."
+    )

@@ -15,7 +15,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from models import Projection
-from models.formatting import format_amount, format_compact
+from models.formatting import a_rate, format_amount, format_change, format_compact, format_rate
 
 # Twenty colours told apart at a glance, none of them grey: one per channel, in the plan's
 # order, the same on every chart. Beyond twenty channels the smallest are "Other", in grey.
@@ -34,12 +34,12 @@ def _money_axis(currency: str) -> dict[str, Any]:
     return {"tickprefix": f"{currency} ", "tickformat": "~s"}
 
 
-def _figure(data: list[dict[str, Any]], **layout: Any) -> go.Figure:
-    """A figure whose title is kept for ``show`` to write above it, not drawn in the plot."""
+def _figure(data: list[dict[str, Any]], summary: str = "", **layout: Any) -> go.Figure:
+    """A figure whose title (and ``summary``, what it shows in words) ``show`` writes as text
+    beside it, not in the plot."""
     title = layout.pop("title", None)
     base: dict[str, Any] = {"margin": _MARGIN, "font": {"size": 12}, "legend": _LEGEND_BELOW}
-    if title:
-        base["meta"] = {"title": title["text"]}
+    base["meta"] = {"title": title["text"] if title else "", "summary": summary}
     return go.Figure({"data": data, "layout": {**base, **layout}})
 
 
@@ -50,10 +50,12 @@ def show(figure: go.Figure, where: Any = None) -> None:
     chart for a screen reader, which reads no SVG.
     """
     target = where if where is not None else st
-    title = (figure.layout.meta or {}).get("title")
-    if title:
-        target.markdown(f"**{title}**")
+    meta = figure.layout.meta or {}
+    if meta.get("title"):
+        target.markdown(f"**{meta['title']}**")
     target.plotly_chart(figure)
+    if meta.get("summary"):
+        target.caption(meta["summary"])
 
 
 def _list(values: np.ndarray) -> list[float | None]:
@@ -98,8 +100,19 @@ def spend_by_channel(projection: Projection) -> go.Figure:
              "name": f"Other {len(rest)} channels", "hovertemplate": hover,
              "marker": {"color": OTHER_COLOUR}}
         )  # fmt: skip
+    currency = projection.plan.currency
+    total = channels.spend[:, :-1].sum(axis=0)
+    peak = int(np.argmax(total)) if len(total) and total.max() > 0 else None
+    summary = (
+        f"The year's {currency} {format_compact(channels.spend[:, -1].sum())} peaks in "
+        f"{months[peak]} ({currency} {format_compact(total[peak])}); the largest channel is "
+        f"{channels.names[shown[0]]} ({currency} {format_compact(spend[shown[0], -1])})."
+        if peak is not None and shown
+        else "No spend planned."
+    )
     return _figure(
         data,
+        summary,
         barmode="stack",
         title={"text": "Monthly spend by channel"},
         yaxis=_money_axis(projection.plan.currency),
@@ -144,8 +157,17 @@ def roas_by_channel(projection: Projection) -> go.Figure:
         "marker": {"color": colours},
         "hovertemplate": "%{y}: ROAS %{x:.2f}<extra></extra>",
     }
+    counts = traffic["versus"].value_counts()
+    said = (
+        f"{counts.get('At or above target', 0)} of {len(traffic)} traffic channels at or above "
+        f"the target ROAS, {counts.get('Above break-even', 0)} between break-even and target, "
+        f"{counts.get('Below break-even', 0)} below break-even."
+        if len(traffic)
+        else "No traffic channel has spend yet."
+    )
     return _figure(
         [bars],
+        said,
         title={"text": "ROAS by channel (year) against the hurdles"},
         xaxis={"title": {"text": "ROAS (attributed revenue / spend)"}},
         yaxis={"automargin": True},
@@ -212,8 +234,18 @@ def net_sales_and_ebitda_margin(projection: Projection) -> go.Figure:
          "line": {"color": "#e45756", "dash": "dot", "width": 1},
          "hovertemplate": "Target: %{y:.1%}<extra></extra>"},
     ]  # fmt: skip
+    margins = projection.margin("ebitda")[:-1]
+    said = "No net sales yet."
+    if np.isfinite(margins).any():
+        low, high = int(np.nanargmin(margins)), int(np.nanargmax(margins))
+        said = (
+            f"The EBITDA margin runs from {format_rate(margins[low])} in {months[low]} to "
+            f"{format_rate(margins[high])} in {months[high]}, against {a_rate(target)} "
+            f"target; {int((margins >= target).sum())} of 12 months reach it."
+        )
     return _figure(
         data,
+        said,
         title={"text": "Monthly net sales and EBITDA margin"},
         yaxis=_money_axis(currency),
         yaxis2={"overlaying": "y", "side": "right", "tickformat": ".0%", "showgrid": False,
@@ -275,8 +307,19 @@ def margin_against_budget(projection: Projection) -> go.Figure:
              "marker": {"color": GREEN, "size": 13, "symbol": "diamond"},
              "hovertemplate": f"Largest budget at the target: {money}<extra></extra>"}
         )  # fmt: skip
+    said = (
+        f"At the plan's {currency} {format_compact(planned)} of marketing the EBITDA margin is "
+        f"{format_rate(projection.margin('ebitda')[-1])}; "
+        + (
+            f"the {format_rate(target)} target holds up to {currency} "
+            f"{format_compact(largest.value)}."
+            if largest.value is not None
+            else largest.explanation
+        )
+    )
     return _figure(
         data,
+        said,
         title={"text": "EBITDA margin against the marketing budget"},
         xaxis={**_money_axis(currency), "title": {"text": "Marketing budget for the year"},
                "rangemode": "tozero"},
@@ -305,8 +348,13 @@ def needed_against_plan(projection: Projection) -> go.Figure:
          "marker": {"color": BLUE}, "text": shown, "textposition": "outside",
          "hovertemplate": "%{x} needed: %{y:.1f} (plan = 100)<extra></extra>"},
     ]  # fmt: skip
+    said = "; ".join(
+        f"{name} {'unreachable' if value is None else format_change(value / 100 - 1)}"
+        for name, value in zip(names, needed, strict=True)
+    )
     return _figure(
         data,
+        f"Each alone, on plan: {said}.",
         barmode="group",
         title={"text": "What the target margin needs, each alone (plan = 100)"},
         yaxis={"rangemode": "tozero", "title": {"text": "Index, plan = 100"}},
