@@ -75,7 +75,14 @@ from scipy.optimize import brentq
 
 from budgets import MONTHS, Plan
 from budgets.edits import set_spend
-from models.allocator_advice import AllocationMode, ChannelAdvice, Role, advice, summary
+from models.allocator_advice import (
+    AllocationMode,
+    ChannelAdvice,
+    Role,
+    advice,
+    summary,
+    switched_off,
+)
 from models.allocator_solvers import LOG_RANGE, Cells, Exact, Grid, Solver, to_cents
 from models.formatting import a_rate, format_money_compact
 from models.measures import margin_shortfall, relative_changes
@@ -229,6 +236,13 @@ def _year(projection: Projection, key: str) -> float:
 # --- the allocator ----------------------------------------------------------------
 
 
+# A channel left with less than this share of its planned year, and of the budget, is
+# switched off: a few hundred a year cannot run a channel (an optimum of the curves, but
+# not a plan anyone would follow).
+CRUMB_SHARE = 0.02
+CRUMB_OF_BUDGET = 0.01
+
+
 def allocate(
     plan: Plan,
     mode: AllocationMode,
@@ -249,6 +263,10 @@ def allocate(
         progress: called with (fraction done, what is being done).
         projection: the plan's projection, when the caller holds it already.
 
+    A channel the split would leave with crumbs (under ``CRUMB_SHARE`` of its planned
+    year and ``CRUMB_OF_BUDGET`` of the budget; no yearly minimum of its own) is switched
+    off and the split made again without it, so its budget goes to the others.
+
     Returns:
         The recommendation, projected by the engine.
 
@@ -256,6 +274,46 @@ def allocate(
         AllocationError: nothing to allocate, limits that contradict each
             other or the budget, or a target margin no split reaches.
     """
+    limits = limits or AllocationLimits()
+    first = _allocate(plan, mode, budget=budget, limits=limits, progress=progress,
+                      projection=projection)  # fmt: skip
+    total = first.after.year("marketing")
+    crumbs = {
+        advice.name: advice.recommended
+        for advice in first.channels
+        if advice.role is Role.ALLOCATED
+        and 0 < advice.recommended < CRUMB_SHARE * advice.planned
+        and advice.recommended < CRUMB_OF_BUDGET * total
+        and limits.yearly_min.get(advice.name, 0.0) <= 0
+    }
+    if not crumbs or first.kept_plan:
+        return first
+    capped = {**limits.yearly_max, **dict.fromkeys(crumbs, 0.0)}
+    second = _allocate(plan, mode, budget=budget, limits=replace(limits, yearly_max=capped),
+                       progress=progress, projection=first.before)  # fmt: skip
+    currency = plan.currency
+    channels = tuple(
+        replace(
+            advice,
+            reason=switched_off(advice, crumbs[advice.name], currency, mode),
+        )
+        if advice.name in crumbs
+        else advice
+        for advice in second.channels
+    )
+    return replace(second, channels=channels)
+
+
+def _allocate(
+    plan: Plan,
+    mode: AllocationMode,
+    *,
+    budget: float | None = None,
+    limits: AllocationLimits | None = None,
+    progress: ProgressCallback | None = None,
+    projection: Projection | None = None,
+) -> Allocation:
+    """The split itself, its arguments as ``allocate``'s."""
     report = progress or (lambda fraction, message: None)
     limits = limits or AllocationLimits()
     report(0.02, "Reading the plan's curves and P&L drivers")

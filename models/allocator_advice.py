@@ -242,6 +242,20 @@ def _months(labels: list[str]) -> str:
     return f"{', '.join(labels[:3])} and {len(labels) - 3} more"
 
 
+def switched_off(advice: ChannelAdvice, crumbs: float, currency: str, mode: AllocationMode) -> str:
+    """Why a channel the split left with crumbs spends nothing."""
+    then = {
+        AllocationMode.FIXED_BUDGET: "its share of the budget goes to the others",
+        AllocationMode.FREE_BUDGET: "the budget is that much smaller",
+        AllocationMode.TARGET_MARGIN: "the others carry the margin target",
+    }[mode]
+    return (
+        f"Off: the best split left it only {format_money_compact(crumbs, currency)} for the year "
+        f"({format_rate(crumbs / advice.planned)} of its plan), too little to run a channel on; "
+        f"{then}."
+    )
+
+
 def summary(
     before: Projection, after: Projection, mode: AllocationMode, target: float, kept: bool
 ) -> str:

@@ -24,7 +24,7 @@ from models.allocator import (
     Role,
     allocate,
 )
-from models.curve_plans import plan_curve
+from models.curve_plans import plan_curve, with_plan_curves
 from models.curves import hill_marginal, hill_revenue
 
 FIXED, FREE, TARGET = (
@@ -497,3 +497,24 @@ def test_the_recommendation_changes_only_allocated_channels_and_is_in_cents() ->
         allocation.after.year("cm3") - allocation.before.year("cm3")
     )
     assert allocation.by_month("change").shape == (3, 13)
+
+
+@pytest.mark.parametrize("mode", [FIXED, FREE])
+def test_no_channel_is_left_with_crumbs_it_is_switched_off_and_says_why(mode) -> None:
+    from models.allocator import CRUMB_SHARE
+
+    plan = with_plan_curves(sample_plan())
+
+    result = allocate(plan, mode)
+
+    off = [advice for advice in result.channels if advice.reason.startswith("Off:")]
+    assert off  # the sample's split would leave TikTok or Generic search a few hundred euros
+    for advice in result.channels:
+        assert not 0 < advice.recommended < CRUMB_SHARE * advice.planned, advice.name
+    for advice in off:
+        assert advice.recommended == 0
+        assert "too little to run a channel on" in advice.reason
+    if mode is FIXED:
+        assert result.after.year("marketing") == pytest.approx(
+            result.before.year("marketing"), abs=0.01
+        )
