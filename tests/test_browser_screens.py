@@ -174,6 +174,18 @@ def test_the_whole_year_of_the_spend_grid_is_reachable_with_names_and_fy_in_view
         assert grid_cell(grid, 1, 0).inner_text() == "190,000"
         assert grid.bounding_box()["width"] <= width
 
+        open_page(page, "E-commerce P&L")
+        open_tab(page, "Fixed costs")
+        costs = page.get_by_test_id("stDataFrame").first
+        select_cell(page, costs, JAN, 0)
+        for _ in range(11):
+            page.keyboard.press("ArrowRight")
+            page.wait_for_timeout(60)
+        december = costs.locator(f"[data-testid='glide-cell-{JAN + 11}-0']")
+        expect(december).to_have_attribute("aria-selected", "true", timeout=10_000)
+        assert grid_cell(costs, 0, 0).inner_text() == "Personnel"
+        assert grid_cell(costs, 1, 0).inner_text() == "2,238,000"
+
 
 def test_the_first_screen_of_a_laptop_shows_spend_the_linked_figures_and_ebitda(app_url) -> None:
     with browser_page(app_url, height=800, width=1280) as page:
