@@ -114,8 +114,11 @@ def text_columns(table: pd.DataFrame | pa.Table, first_width: int = 200) -> dict
 
 
 def channel_results(projection: Projection) -> pd.DataFrame:
-    """Each channel's year: spend, traffic, orders, revenue, ROAS against the hurdles."""
-    return projection.channel_summary().rename_axis("Channel")
+    """Each channel's year: spend, traffic, orders, revenue, ROAS against the hurdles; the
+    share of spend in per cent, shown to one decimal as every percentage in the app."""
+    table = projection.channel_summary().rename_axis("Channel")
+    table["share_of_spend"] = table["share_of_spend"] * 100
+    return table
 
 
 def channel_result_columns(currency: str) -> dict[str, Any]:
@@ -135,7 +138,7 @@ def channel_result_columns(currency: str) -> dict[str, Any]:
             f"CPA ({currency})", format="%,.2f", help="Spend / attributed orders."
         ),
         "share_of_spend": st.column_config.ProgressColumn(
-            "Share of spend", format="percent", min_value=0.0, max_value=1.0, width=110
+            "Share of spend", format="%.1f %%", min_value=0.0, max_value=100.0, width=110
         ),
         "versus": st.column_config.TextColumn(
             "ROAS vs hurdles", help="Compared with the year's break-even and target ROAS."
