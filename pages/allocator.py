@@ -11,7 +11,7 @@ from models.curve_plans import (
 )
 from models.formatting import format_amount
 from ui import allocator_view as view
-from ui import charts, curve_charts, editors, state, views
+from ui import charts, curve_charts, editors, forms, state, views
 
 plan = state.current_plan()
 projection = state.projection()
@@ -82,17 +82,17 @@ def curve_from_knowledge(channel: str) -> None:
             "(marginal ROAS halved)."
         )
         spend, roas, halved, shape = st.columns(4)
-        spend.number_input(
-            f"Today's monthly spend ({plan.currency})", value=spend_now,
-            step=1_000.0, format="%.0f", key=f"{prefix}_spend",
+        spend.text_input(
+            f"Today's monthly spend ({plan.currency})", value=forms.amount_text(spend_now),
+            key=f"{prefix}_spend",
         )  # fmt: skip
         roas.number_input(
             "ROAS at that spend", value=roas_now, step=0.1, format="%.2f",
             key=f"{prefix}_roas",
         )  # fmt: skip
-        halved.number_input(
-            f"Half-return spend ({plan.currency})", value=halved_now,
-            step=1_000.0, format="%.0f", key=f"{prefix}_halved",
+        halved.text_input(
+            f"Half-return spend ({plan.currency})", value=forms.amount_text(halved_now),
+            key=f"{prefix}_halved",
             help="The monthly spend at which the next unit of spend brings half of what it "
             "brings today: where returns have halved. Not the half-ceiling spend k, where "
             "revenue is half its most.",

@@ -38,6 +38,11 @@ def number(at: AppTest, key_end: str):  # type: ignore[no-untyped-def]
     return next(n for n in at.number_input if n.key and n.key.endswith(key_end))
 
 
+def amount(at: AppTest, key_end: str):  # type: ignore[no-untyped-def]
+    """A money field: typed as text, with thousands separators."""
+    return next(n for n in at.text_input if n.key and n.key.endswith(key_end))
+
+
 @pytest.mark.parametrize("plan_name", ["sample", "large"])
 def test_the_page_renders_and_says_there_is_nothing_to_allocate_without_curves(
     plan_name: str, large
@@ -64,9 +69,9 @@ def test_every_channel_gets_a_curve_through_its_plan() -> None:
 
 def test_a_curve_from_what_the_manager_knows() -> None:
     at = on_page()
-    number(at, "_spend").set_value(20_000.0)
+    amount(at, "_spend").set_value("20,000")
     number(at, "_roas").set_value(5.0)
-    number(at, "_halved").set_value(60_000.0)
+    amount(at, "_halved").set_value("60,000")
 
     at = submit(at, f"knowledge_{BRAND}", "Set this curve")
 
@@ -77,8 +82,8 @@ def test_a_curve_from_what_the_manager_knows() -> None:
 
 def test_an_impossible_curve_is_refused_and_the_channel_keeps_its_cpc() -> None:
     at = on_page()
-    number(at, "_spend").set_value(20_000.0)
-    number(at, "_halved").set_value(21_000.0)
+    amount(at, "_spend").set_value("20,000")
+    amount(at, "_halved").set_value("21,000")
 
     at = submit(at, f"knowledge_{BRAND}", "Set this curve")
 
@@ -228,21 +233,21 @@ def test_the_recommendation_shows_its_months_and_curves_on_their_tabs(tab: str) 
 
 def test_after_a_refusal_the_typed_values_stay_in_the_form() -> None:
     at = on_page()
-    number(at, "_spend").set_value(20_000.0)
-    number(at, "_halved").set_value(21_000.0)
+    amount(at, "_spend").set_value("20,000")
+    amount(at, "_halved").set_value("21,000")
 
     at = submit(at, f"knowledge_{BRAND}", "Set this curve")
 
     assert at.error
-    assert number(at, "_spend").value == 20_000.0
-    assert number(at, "_halved").value == 21_000.0
+    assert amount(at, "_spend").value == "20,000"
+    assert amount(at, "_halved").value == "21,000"
 
 
 def test_the_form_opens_on_the_channels_own_curve_and_setting_it_unchanged_keeps_it() -> None:
     at = on_page()
-    number(at, "_spend").set_value(20_000.0)
+    amount(at, "_spend").set_value("20,000")
     number(at, "_roas").set_value(5.0)
-    number(at, "_halved").set_value(60_000.0)
+    amount(at, "_halved").set_value("60,000")
     number(at, "_shape").set_value(1.5)
     at = submit(at, f"knowledge_{BRAND}", "Set this curve")
     curve = plan_of(at).marketing.channel(BRAND).response
@@ -254,3 +259,14 @@ def test_the_form_opens_on_the_channels_own_curve_and_setting_it_unchanged_keeps
     assert kept.s == curve.s
     assert kept.k == pytest.approx(curve.k, rel=1e-3)
     assert kept.beta == pytest.approx(curve.beta, rel=1e-3)
+
+
+def test_a_spend_that_is_not_an_amount_is_refused_and_kept_as_typed() -> None:
+    at = on_page()
+    amount(at, "_spend").set_value("lots")
+
+    at = submit(at, f"knowledge_{BRAND}", "Set this curve")
+
+    assert plan_of(at) == sample_plan()
+    assert "'lots' is not a number" in at.error[0].value
+    assert amount(at, "_spend").value == "lots"

@@ -19,7 +19,7 @@ import streamlit as st
 
 from budgets import Plan, PlanValidationError, ResponseCurve
 from budgets.edits import set_response_curve, set_spend
-from budgets.typed import as_text
+from budgets.typed import TypedNumberError, as_text, read_number
 from models import Projection
 from models.allocator import Allocation, AllocationError, AllocationLimits, AllocationMode, allocate
 from models.curve_plans import curve_chart, curve_table, plan_anchor, with_plan_curves
@@ -72,11 +72,21 @@ def knowledge_defaults(projection: Projection, name: str) -> tuple[float, float,
 def set_from_knowledge(name: str, prefix: str) -> None:
     """Form callback: the curve through today's spend and ROAS, returns halving where told."""
     values = st.session_state
+    currency = state.current_plan().currency
+    amounts = {}
+    for field, label in (("spend", "today's monthly spend"), ("halved", "half-return spend")):
+        text = str(values[f"{prefix}_{field}"])
+        try:
+            amounts[field] = read_number(text, currency=currency)
+        except TypedNumberError as error:
+            state.report([f"Channel '{name}', {label}: '{text}' {error}"])
+            return
+    spend, halved = amounts["spend"], amounts["halved"]
     try:
         curve = curve_from_knowledge(
-            float(values[f"{prefix}_spend"]),
+            float(spend),
             float(values[f"{prefix}_roas"]),
-            float(values[f"{prefix}_halved"]),
+            float(halved),
             float(values[f"{prefix}_shape"]),
         )
     except CurveError as error:
