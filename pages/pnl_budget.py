@@ -53,7 +53,11 @@ def monthly_drivers() -> None:
     if spread_box is not None:
         with spread_box, st.form("spread"):
             series = st.selectbox("Figure", [forms.ORGANIC_SESSIONS, *line_names])
-            total = st.number_input("Total for the year", min_value=0.0, value=0.0, step=1000.0)
+            total = st.text_input(
+                "Total for the year",
+                placeholder="1,200,000 or 1.2M",
+                help="Sessions or an amount, typed as you write it.",
+            )
             profile = st.selectbox("Profile", PROFILES)
             if st.form_submit_button("Spread over the months"):
                 notice = f"{series} spread over the months."

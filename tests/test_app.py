@@ -383,7 +383,7 @@ def test_a_yearly_figure_spreads_over_the_months_by_the_fashion_profile() -> Non
     open_boxes(at, "spread_box")
 
     next(s for s in at.selectbox if s.label == "Figure").select("Rent & overheads")
-    next(n for n in at.number_input if n.label == "Total for the year").set_value(480_000.0)
+    next(n for n in at.text_input if n.label == "Total for the year").set_value("480,000")
     at.button(key="FormSubmitter:spread-Spread over the months").click().run()
 
     amounts = plan_of(at).pnl.fixed_costs[2].amounts

@@ -54,12 +54,26 @@ def driver_for_year(plan: Plan, label: str, value: float) -> Plan:
 
 
 def spread_by_profile(
-    plan: Plan, series: str, total: float, profile: str, projection: Projection | None = None
+    plan: Plan,
+    series: str,
+    typed: str | float,
+    profile: str,
+    projection: Projection | None = None,
 ) -> Plan:
     """The plan with organic sessions (whole sessions) or a fixed-cost line spread by a profile.
 
-    ``projection`` is the plan's, when the caller holds it already.
+    ``typed`` is the year's total as typed (read as amounts are everywhere: 1,200,000,
+    1.2M); ``projection`` is the plan's, when the caller holds it already.
+
+    Raises:
+        PlanValidationError: the total is not one number of 0 or more (named, as typed).
     """
+    field = "organic_sessions" if series == ORGANIC_SESSIONS else "fixed_costs"
+    total = typed_value(
+        typed, plan=plan, where=f"Spread, {series}, total for the year", field=field,
+        month=None, percent=False,
+    )  # fmt: skip
+    total = total if total is not None else 0.0
     if projection is None:
         projection = project_plan(plan)
     if series == ORGANIC_SESSIONS:
