@@ -18,8 +18,8 @@ from typing import Any
 import xlsxwriter
 from xlsxwriter.format import Format
 from xlsxwriter.packager import Packager
-from xlsxwriter.utility import xl_cell_to_rowcol
-from xlsxwriter.worksheet import Worksheet
+from xlsxwriter.utility import xl_cell_to_rowcol, xl_rowcol_to_cell_fast
+from xlsxwriter.worksheet import CellFormulaTuple, Worksheet
 
 from models.excel.book import Book, Cell, Chart, Formula, Sheet
 from models.excel.formulas import FIRST, LAST, sheet_ref
@@ -258,6 +258,46 @@ class _Worksheet(Worksheet):  # type: ignore[misc]  # XlsxWriter ships no stubs
 
     def _prepare_formula(self, formula: str, expand_future_functions: bool = False) -> str:
         return formula[1:] if formula.startswith("=") else formula
+
+    def _write_formula(
+        self,
+        row: int,
+        col: int,
+        formula: str,
+        cell_format: Format | None = None,
+        value: Any = 0,
+    ) -> int:
+        """Store a formula as it is: none is an array or a dynamic-array formula either."""
+        if self._check_dimensions(row, col):
+            return -1
+        text = formula[1:] if formula.startswith("=") else formula
+        self.table[row][col] = CellFormulaTuple(text, cell_format, value)
+        return 0
+
+    def _write_cell(self, row: int, col: int, cell: Any) -> None:
+        """A styled formula cell and its value in one string, the rest as XlsxWriter writes."""
+        if type(cell) is not CellFormulaTuple or cell.format is None:
+            super()._write_cell(row, col, cell)
+            return
+        value = cell.value
+        if isinstance(value, str):
+            kind = ' t="e"' if value in _ERROR_CODES else ' t="str"'
+            value = _xml_escaped(value)
+        else:
+            kind = ""
+        self.fh.write(
+            f'<c r="{xl_rowcol_to_cell_fast(row, col)}" s="{cell.format._get_xf_index()}"{kind}>'
+            f"<f>{_xml_escaped(cell.formula)}</f><v>{value}</v></c>"
+        )
+
+
+_ERROR_CODES = frozenset({"#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALUE!"})
+
+
+def _xml_escaped(text: str) -> str:
+    if "&" in text or "<" in text or ">" in text:
+        return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return text
 
 
 # --- the named styles, which XlsxWriter does not write --------------------------------
