@@ -8,6 +8,7 @@ summary say the same, and a solve's wording changes in one place.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -37,6 +38,11 @@ def headline(report: TargetReport) -> str:
 
     target = format_rate(report.ebitda_margin_target)
     planned = format_rate(report.ebitda_margin_planned)
+    if not math.isfinite(report.ebitda_margin_planned):
+        return (
+            f"No sales yet, so no EBITDA margin to hold against the {target} target: plan "
+            "organic sessions on the E-commerce P&L or channels on the Marketing plan first."
+        )
     if report.ebitda_margin_planned >= report.ebitda_margin_target:
         return f"The plan reaches the {target} EBITDA margin target, at {planned}."
     options = []

@@ -34,8 +34,10 @@ PAGES = {
     "History": "history",
 }
 SIZES = {"laptop": (1280, 800), "narrow": (800, 900)}
-# A figure no one should read: nan, inf, or a zero with a minus sign.
-UNREADABLE = re.compile(r"\bnan\b|\binf\b|(?<![\w.,])-0(?:[.,]0+)?(?![\d.,])", re.IGNORECASE)
+# A figure no one should read: nan, inf, a zero with a minus sign, or "-" said as a figure.
+UNREADABLE = re.compile(
+    r"\bnan\b|\binf\b|(?<![\w.,])-0(?:[.,]0+)?(?![\d.,])|\bis -[,. ]", re.IGNORECASE
+)
 # Elements whose text is cut when they are narrower than it: metric values and labels, and
 # the titles of text tiles and tabs.
 CLIPPED = """() => [...document.querySelectorAll(
