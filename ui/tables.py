@@ -98,7 +98,9 @@ def as_arrow(frame: pd.DataFrame) -> pa.Table:
 
 
 def text_columns(table: pd.DataFrame | pa.Table, first_width: int = 200) -> dict[str, Any]:
-    """Column settings for a formatted-text table: labels pinned, figures right-aligned.
+    """Column settings for a formatted-text table: labels pinned, figures right-aligned, and
+    a table of months keeps its FY column pinned beside the labels, in view while the
+    months scroll.
 
     For an Arrow table (``as_arrow``) the labels are its first column; for a
     frame, its index.
@@ -108,8 +110,10 @@ def text_columns(table: pd.DataFrame | pa.Table, first_width: int = 200) -> dict
     else:
         first, figures = "_index", list(table.columns)
     columns: dict[str, Any] = {first: st.column_config.TextColumn(width=first_width, pinned=True)}
+    months = len(figures) > 2
     for column in figures:
-        columns[column] = st.column_config.TextColumn(alignment="right")
+        pinned = months and str(column) == YEAR
+        columns[column] = st.column_config.TextColumn(alignment="right", pinned=pinned)
     return columns
 
 
