@@ -104,6 +104,18 @@ def _empty_plan(folder: Path) -> Path:
     return path
 
 
+def _no_traffic_plan(folder: Path) -> Path:
+    data = smallest_plan_data()
+    data["name"] = "Fees only"
+    for channel in data["marketing"]["channels"]:
+        channel.update(cost_driver="none", kind="other")
+        for driver in ("cpc", "cpm", "ctr"):
+            channel.pop(driver, None)
+    path = folder / "no_traffic.json"
+    path.write_text(json.dumps(data))
+    return path
+
+
 def _no_sales_plan(folder: Path) -> Path:
     data = smallest_plan_data()
     data["name"] = "No sales yet"
@@ -130,11 +142,13 @@ def test_no_page_or_tab_cuts_a_figure_label_or_chart_title(app_url, size) -> Non
         assert not cut
 
 
-@pytest.mark.parametrize("plan", ["sample", "empty", "no sales"])
+@pytest.mark.parametrize("plan", ["sample", "empty", "no traffic channel", "no sales"])
 def test_no_page_shows_nan_inf_or_minus_zero(app_url, plan, tmp_path) -> None:
     with browser_page(app_url, height=900, width=1440) as page:
         if plan == "empty":
             open_plan_file(page, _empty_plan(tmp_path))
+        elif plan == "no traffic channel":
+            open_plan_file(page, _no_traffic_plan(tmp_path))
         elif plan == "no sales":
             open_plan_file(page, _no_sales_plan(tmp_path))
         seen: dict[str, list[str]] = {}
