@@ -41,6 +41,12 @@ def format_amount(value: float | None, decimals: int = 0) -> str:
     return f"{_unsigned_zero(value, decimals):,.{decimals}f}"
 
 
+def amount_text(value: float) -> str:
+    """An amount as a field or a list of changes shows it: thousands separators, cents only
+    where there are some ('17,500,000', '16,006.74')."""
+    return format_amount(value, 0 if float(value).is_integer() else 2)
+
+
 def format_compact(value: float | None) -> str:
     """A large amount in a headline figure, currency given by its label: '16.48 M', '850.0 k'."""
     if value is None or not _defined(value):

@@ -9,9 +9,9 @@ from models.curve_plans import (
     example_history_csv,
     fit_for_plan,
 )
-from models.formatting import format_amount
+from models.formatting import amount_text, format_amount
 from ui import allocator_view as view
-from ui import charts, curve_charts, editors, forms, state, views
+from ui import charts, curve_charts, editors, state, views
 
 plan = state.current_plan()
 projection = state.projection()
@@ -83,7 +83,7 @@ def curve_from_knowledge(channel: str) -> None:
         )
         spend, roas, halved, shape = st.columns(4)
         spend.text_input(
-            f"Today's monthly spend ({plan.currency})", value=forms.amount_text(spend_now),
+            f"Today's monthly spend ({plan.currency})", value=amount_text(spend_now),
             key=f"{prefix}_spend",
         )  # fmt: skip
         roas.number_input(
@@ -91,7 +91,7 @@ def curve_from_knowledge(channel: str) -> None:
             key=f"{prefix}_roas",
         )  # fmt: skip
         halved.text_input(
-            f"Half-return spend ({plan.currency})", value=forms.amount_text(halved_now),
+            f"Half-return spend ({plan.currency})", value=amount_text(halved_now),
             key=f"{prefix}_halved",
             help="The monthly spend at which the next unit of spend brings half of what it "
             "brings today: where returns have halved. Not the half-ceiling spend k, where "

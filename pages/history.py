@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from ui import state, storage, tables
+from ui import editors, state, storage, tables
 
 plan = state.current_plan()
 st.caption(
@@ -78,10 +78,10 @@ if old_stored is not None and new_plan is not None:
     if comparison.changes.empty:
         st.caption("The two are the same plan.")
     else:
-        rows = len(comparison.changes)
         st.dataframe(
             comparison.changes, hide_index=True, column_config=tables.changes_columns(),
-            height=38 + 35 * min(rows, 12),  # no empty rows under a short list
+            # No empty rows under a short list.
+            height=editors.grid_height(len(comparison.changes), limit=12),
         )  # fmt: skip
 
 st.subheader("Look at a version")

@@ -3,6 +3,7 @@
 import streamlit as st
 
 from models import Verdict
+from models.formatting import amount_text
 from ui import charts, forms, kpis, state, tables, views
 
 plan = state.current_plan()
@@ -23,7 +24,7 @@ prefix = state.key("targets")
 with st.form(prefix):
     net_sales, ebitda, cm3, has_cm3 = st.columns([3, 2, 2, 2], vertical_alignment="bottom")
     net_sales.text_input(
-        f"Net-sales target ({plan.currency})", value=forms.amount_text(plan.targets.net_sales),
+        f"Net-sales target ({plan.currency})", value=amount_text(plan.targets.net_sales),
         key=f"{prefix}_net_sales",
         help="Typed as you write it: 17,500,000, 17.5M or 17500000. Empty: no target.",
     )  # fmt: skip

@@ -139,3 +139,25 @@ def misses_target(plan, target: float) -> float:
     )  # fmt: skip
     gap = projection.year("ebitda") - target * projection.year("net_sales")
     return abs(gap) / max(size, 1.0)
+
+
+def edge_plan_data(name: str) -> dict[str, Any]:
+    """A plan at an edge, as JSON data: "empty" (no channels, no fixed costs), "no traffic
+    channel" (only non-working channels) or "no sales" (no organic sessions, no spend)."""
+    data = smallest_plan_data()
+    data["name"] = {"empty": "Empty plan", "no traffic channel": "Fees only"}.get(
+        name, "No sales yet"
+    )
+    if name == "empty":
+        data["marketing"]["channels"] = []
+        data["pnl"]["fixed_costs"] = []
+    elif name == "no traffic channel":
+        for channel in data["marketing"]["channels"]:
+            channel.update(cost_driver="none", kind="other")
+            for driver in ("cpc", "cpm", "ctr"):
+                channel.pop(driver, None)
+    else:
+        data["pnl"]["organic_sessions"] = [0] * 12
+        for channel in data["marketing"]["channels"]:
+            channel["spend"] = [0] * 12
+    return data

@@ -22,7 +22,7 @@ from tests.browser import (
     select_cell,
     wait_idle,
 )
-from tests.conftest import smallest_plan_data
+from tests.conftest import edge_plan_data
 from ui.views import PAGE_TABS, TABS
 
 PAGES = {
@@ -94,36 +94,9 @@ def open_plan_file(page, path: Path) -> None:  # type: ignore[no-untyped-def]
     )
 
 
-def _empty_plan(folder: Path) -> Path:
-    data = smallest_plan_data()
-    data["name"] = "Empty plan"
-    data["marketing"]["channels"] = []
-    data["pnl"]["fixed_costs"] = []
-    path = folder / "empty.json"
-    path.write_text(json.dumps(data))
-    return path
-
-
-def _no_traffic_plan(folder: Path) -> Path:
-    data = smallest_plan_data()
-    data["name"] = "Fees only"
-    for channel in data["marketing"]["channels"]:
-        channel.update(cost_driver="none", kind="other")
-        for driver in ("cpc", "cpm", "ctr"):
-            channel.pop(driver, None)
-    path = folder / "no_traffic.json"
-    path.write_text(json.dumps(data))
-    return path
-
-
-def _no_sales_plan(folder: Path) -> Path:
-    data = smallest_plan_data()
-    data["name"] = "No sales yet"
-    data["pnl"]["organic_sessions"] = [0] * 12
-    for channel in data["marketing"]["channels"]:
-        channel["spend"] = [0] * 12
-    path = folder / "no_sales.json"
-    path.write_text(json.dumps(data))
+def _plan_file(folder: Path, name: str) -> Path:
+    path = folder / "plan.json"
+    path.write_text(json.dumps(edge_plan_data(name)))
     return path
 
 
@@ -145,12 +118,8 @@ def test_no_page_or_tab_cuts_a_figure_label_or_chart_title(app_url, size) -> Non
 @pytest.mark.parametrize("plan", ["sample", "empty", "no traffic channel", "no sales"])
 def test_no_page_shows_nan_inf_or_minus_zero(app_url, plan, tmp_path) -> None:
     with browser_page(app_url, height=900, width=1440) as page:
-        if plan == "empty":
-            open_plan_file(page, _empty_plan(tmp_path))
-        elif plan == "no traffic channel":
-            open_plan_file(page, _no_traffic_plan(tmp_path))
-        elif plan == "no sales":
-            open_plan_file(page, _no_sales_plan(tmp_path))
+        if plan != "sample":
+            open_plan_file(page, _plan_file(tmp_path, plan))
         seen: dict[str, list[str]] = {}
         for name in PAGES:
             open_page(page, name)
@@ -164,7 +133,7 @@ def test_no_page_shows_nan_inf_or_minus_zero(app_url, plan, tmp_path) -> None:
 
 def test_an_empty_plan_says_where_channels_are_added(app_url, tmp_path) -> None:
     with browser_page(app_url, height=900, width=1440) as page:
-        open_plan_file(page, _empty_plan(tmp_path))
+        open_plan_file(page, _plan_file(tmp_path, "empty"))
 
         expect(page.get_by_test_id("stMain")).to_contain_text(
             "No marketing channels yet", timeout=30_000

@@ -6,7 +6,6 @@ from __future__ import annotations
 import io
 import math
 import re
-from typing import Any
 
 import pandas as pd
 import pytest
@@ -16,32 +15,14 @@ from models import project_plan
 from models.csv_export import pnl_csv
 from models.excel.export import plan_workbook
 from models.summary import summary_text
-from tests.conftest import smallest_plan_data
+from tests.conftest import edge_plan_data
 
 UNREADABLE = re.compile(r"\bnan\b|\binf\b|(?<![\w.,])-0(?:[.,]0+)?(?![\d.,])", re.IGNORECASE)
 
 
-def _edge(name: str) -> dict[str, Any]:
-    data = smallest_plan_data()
-    if name == "empty":
-        data["marketing"]["channels"] = []
-        data["pnl"]["fixed_costs"] = []
-    elif name == "no traffic channel":
-        for channel in data["marketing"]["channels"]:
-            channel.update(cost_driver="none", kind="other")
-            channel.pop("cpc", None)
-            channel.pop("cpm", None)
-            channel.pop("ctr", None)
-    else:  # no sales
-        data["pnl"]["organic_sessions"] = [0] * 12
-        for channel in data["marketing"]["channels"]:
-            channel["spend"] = [0] * 12
-    return data
-
-
 @pytest.mark.parametrize("name", ["empty", "no traffic channel", "no sales"])
 def test_the_csv_and_the_text_summary_show_no_nan_inf_or_minus_zero(name) -> None:
-    projection = project_plan(parse_plan(_edge(name)))
+    projection = project_plan(parse_plan(edge_plan_data(name)))
 
     for text in (pnl_csv(projection), summary_text(projection)):
         assert not [line for line in text.splitlines() if UNREADABLE.search(line)]
@@ -49,7 +30,7 @@ def test_the_csv_and_the_text_summary_show_no_nan_inf_or_minus_zero(name) -> Non
 
 @pytest.mark.parametrize("name", ["empty", "no traffic channel", "no sales"])
 def test_the_workbook_read_without_recalculation_holds_no_nan_inf_or_minus_zero(name) -> None:
-    data = plan_workbook(parse_plan(_edge(name)))
+    data = plan_workbook(parse_plan(edge_plan_data(name)))
 
     sheets = pd.read_excel(io.BytesIO(data), sheet_name=None, header=None)
     bad = [

@@ -10,7 +10,6 @@ from budgets.edits import set_fixed_cost_amounts, set_pnl_driver, with_settings
 from budgets.errors import FIELD_LABELS
 from budgets.fiscal import with_first_month
 from models import Projection, project_plan
-from models.formatting import format_amount
 from models.seasonality import profile_weights, spread
 from ui.grids import PNL_DRIVER_COLUMNS, typed_value
 
@@ -20,11 +19,6 @@ ORGANIC_SESSIONS = "Organic sessions"
 def as_percent(fraction: float) -> float:
     """A rate as typed in a form: 0.09 -> 9.0."""
     return fraction * 100
-
-
-def amount_text(value: float) -> str:
-    """An amount as a money field shows it, with thousands separators: '17,500,000'."""
-    return format_amount(value, 0 if float(value).is_integer() else 2)
 
 
 def targets_from_form(plan: Plan, values: Mapping[str, Any], prefix: str) -> Plan:

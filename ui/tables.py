@@ -17,7 +17,14 @@ from budgets.store import VersionInfo
 from models import PNL_LABELS, PNL_LINES, YEAR, Projection, project_plan
 from models.catalogue import PNL_CATALOGUE
 from models.compare import compare_plans
-from models.formatting import format_amount, format_change, format_count, format_rate, format_roas
+from models.formatting import (
+    amount_text,
+    format_amount,
+    format_change,
+    format_count,
+    format_rate,
+    format_roas,
+)
 from models.pnl import COUNT_LINES, statement_sign
 
 COUNT_ROWS = (PNL_LABELS["sessions"], PNL_LABELS["orders"])
@@ -228,7 +235,7 @@ def _changed_value(field: str, value: object) -> str:
         return str(value)
     if field in RATE_FIELDS:
         return format_rate(value, 2)
-    return format_amount(value, 0 if float(value).is_integer() else 2)
+    return amount_text(value)
 
 
 def changes_columns() -> dict[str, Any]:
