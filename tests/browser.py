@@ -237,9 +237,29 @@ def select_cell(page, grid, column: int, row: int) -> None:  # type: ignore[no-u
 
 
 def type_into_cell(page, grid, column: int, row: int, text: str) -> None:  # type: ignore[no-untyped-def]
-    """Select a cell, type ``text`` at a person's pace and press Enter; wait for the rerun."""
-    select_cell(page, grid, column, row)
-    press_keys(page, text + "\n")
+    """Select a cell, type ``text`` at a person's pace and press Enter; wait for the rerun.
+
+    A person reads what they typed before pressing Enter: if a redraw of the grid closed
+    the editor under the first keys (a busy machine finishing the page), the editor does
+    not hold the text, and the person presses Escape and types it again.
+    """
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    editor = page.locator("#portal textarea.gdg-input")
+    for _ in range(3):
+        select_cell(page, grid, column, row)
+        press_keys(page, text)
+        try:
+            editor.wait_for(state="visible", timeout=3_000)
+            if editor.input_value() == text:
+                break
+        except PlaywrightTimeout:
+            pass
+        page.keyboard.press("Escape")
+        wait_idle(page)
+    else:
+        raise AssertionError(f"the cell editor never held {text!r}")
+    press_keys(page, "\n")
     wait_idle(page)
 
 
@@ -251,7 +271,8 @@ def paste(page, text: str) -> None:  # type: ignore[no-untyped-def]
 
 
 def choose(page, combobox, option: str) -> None:  # type: ignore[no-untyped-def]
-    """Pick an option of a selectbox, opening it again if a rerun closed it."""
+    """Pick an option of a selectbox, opening it again if a rerun closed it or redrew its
+    list under the click."""
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
     choice = page.get_by_role("option", name=option, exact=True)
@@ -259,12 +280,13 @@ def choose(page, combobox, option: str) -> None:  # type: ignore[no-untyped-def]
         combobox.click()
         try:
             choice.wait_for(state="visible", timeout=3_000)
-            break
+            choice.click(timeout=5_000)
+            wait_idle(page)
+            return
         except PlaywrightTimeout:
             page.keyboard.press("Escape")
             wait_idle(page)
-    choice.click()
-    wait_idle(page)
+    raise AssertionError(f"the option {option!r} could not be chosen")
 
 
 def click_until(page, target, outcome, tries: int = 3) -> None:  # type: ignore[no-untyped-def]
