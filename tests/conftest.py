@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import copy
 import os
+import re
 import tempfile
 from typing import Any
 
 import pytest
 
 from budgets import Plan, parse_plan
+from budgets.access import EVERY_ROLE, Role, User
 from budgets.samples import large_plan, sample_plan
 from models import project_plan
 
@@ -161,3 +163,10 @@ def edge_plan_data(name: str) -> dict[str, Any]:
         for channel in data["marketing"]["channels"]:
             channel["spend"] = [0] * 12
     return data
+
+
+def person(name: str, *roles: Role) -> User:
+    """A user called ``name`` at ``<name>@example.com`` (letters and digits of the name),
+    holding ``roles``, or every role when none is given."""
+    local = re.sub(r"[^a-z0-9]", "", name.lower()) or "someone"
+    return User(f"{local}@example.com", name, frozenset(roles) if roles else EVERY_ROLE)

@@ -25,6 +25,7 @@ from sqlalchemy import event
 
 from budgets import load_plan
 from budgets.store import PlanKey, SqlPlanStore, VersionConflictError
+from tests.conftest import person
 
 
 def hang(url: str, plan_path: str, base_version: str, author: str) -> None:
@@ -44,7 +45,7 @@ def hang(url: str, plan_path: str, base_version: str, author: str) -> None:
         print("inside the transaction", flush=True)
         time.sleep(300)
 
-    store.save(plan, base_version=int(base_version), author=author, comment="never committed")
+    store.save(plan, base_version=int(base_version), by=person(author), comment="never committed")
     print("committed", flush=True)
 
 
@@ -61,7 +62,7 @@ def save(url: str, name: str, fiscal_year: str, author: str, saves: str) -> None
                 store.save(
                     latest.plan,
                     base_version=latest.info.version,
-                    author=author,
+                    by=person(author),
                     comment=f"{author} {number}",
                 )
                 break

@@ -48,7 +48,7 @@ from budgets.store import (
     store_from_env,
 )
 from budgets.store.schema import LATEST_SCHEMA, migrate
-from tests.conftest import smallest_plan_data, with_changes
+from tests.conftest import person, smallest_plan_data, with_changes
 from tests.pg_server import PostgresUnavailableError, TemporaryPostgres
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -151,7 +151,7 @@ def is_valid_name(name: str) -> bool:
 def test_a_first_save_is_version_1_by_its_author(store: PlanStore) -> None:
     plan = smallest_plan()
 
-    saved = store.save(plan, base_version=None, author="Marta", comment="First draft")
+    saved = store.save(plan, base_version=None, by=person("Marta"), comment="First draft")
 
     assert saved.key == KEY
     assert (saved.version, saved.status, saved.author, saved.comment) == (
@@ -166,7 +166,7 @@ def test_a_first_save_is_version_1_by_its_author(store: PlanStore) -> None:
 
 def test_get_returns_the_saved_plan_unchanged(store: PlanStore) -> None:
     plan = sample_plan()
-    store.save(plan, base_version=None, author="Marta")
+    store.save(plan, base_version=None, by=person("Marta"))
 
     stored = store.get(PlanKey.of(plan))
 
@@ -178,7 +178,7 @@ def test_every_save_appends_a_version_and_keeps_the_earlier_ones(store: PlanStor
     plans = [smallest_plan(("marketing.channels.0.spend.3", spend)) for spend in (1, 2, 3)]
 
     for base, plan in enumerate(plans):
-        store.save(plan, base_version=base or None, author="Marta", comment=f"spend {base + 1}")
+        store.save(plan, base_version=base or None, by=person("Marta"), comment=f"spend {base + 1}")
 
     assert [store.get(KEY, n).plan for n in (1, 2, 3)] == plans
     assert store.get(KEY).info.version == 3
@@ -186,9 +186,9 @@ def test_every_save_appends_a_version_and_keeps_the_earlier_ones(store: PlanStor
 
 
 def test_history_lists_every_version_newest_first(store: PlanStore) -> None:
-    store.save(smallest_plan(), base_version=None, author="Marta", comment="Draft")
-    store.save(smallest_plan(), base_version=1, author="Elif", comment="Targets set")
-    store.save(smallest_plan(), base_version=2, author="Marta", status=VersionStatus.SUBMITTED)
+    store.save(smallest_plan(), base_version=None, by=person("Marta"), comment="Draft")
+    store.save(smallest_plan(), base_version=1, by=person("Elif"), comment="Targets set")
+    store.save(smallest_plan(), base_version=2, by=person("Marta"), status=VersionStatus.SUBMITTED)
 
     history = store.history(KEY)
 
@@ -201,10 +201,10 @@ def test_history_lists_every_version_newest_first(store: PlanStore) -> None:
 
 
 def test_list_shows_each_plan_by_name_and_year_with_its_latest_version(store: PlanStore) -> None:
-    store.save(smallest_plan(), base_version=None, author="Marta")
-    store.save(smallest_plan(fiscal_year=2026), base_version=None, author="Elif")
-    store.save(smallest_plan(name="Another"), base_version=None, author="Marta")
-    store.save(smallest_plan(), base_version=1, author="Jonas", comment="Q1 cut")
+    store.save(smallest_plan(), base_version=None, by=person("Marta"))
+    store.save(smallest_plan(fiscal_year=2026), base_version=None, by=person("Elif"))
+    store.save(smallest_plan(name="Another"), base_version=None, by=person("Marta"))
+    store.save(smallest_plan(), base_version=1, by=person("Jonas"), comment="Q1 cut")
 
     listed = [
         (s.key.name, s.key.fiscal_year, s.latest.version, s.latest.author) for s in store.list()
@@ -232,10 +232,10 @@ def test_an_empty_store_lists_nothing(store: PlanStore) -> None:
 
 def test_restore_appends_the_old_content_as_a_new_draft(store: PlanStore) -> None:
     old, new = smallest_plan(), smallest_plan(("targets.net_sales", 500_000.0))
-    store.save(old, base_version=None, author="Marta")
-    store.save(new, base_version=1, author="Elif", status=VersionStatus.SUBMITTED)
+    store.save(old, base_version=None, by=person("Marta"))
+    store.save(new, base_version=1, by=person("Elif"), status=VersionStatus.SUBMITTED)
 
-    restored = store.restore(KEY, 1, base_version=2, author="Jonas")
+    restored = store.restore(KEY, 1, base_version=2, by=person("Jonas"))
 
     assert (restored.version, restored.status, restored.restored_from, restored.based_on) == (
         3,
@@ -250,7 +250,7 @@ def test_restore_appends_the_old_content_as_a_new_draft(store: PlanStore) -> Non
 
 
 def test_plan_keys_match_names_case_insensitively(store: PlanStore) -> None:
-    store.save(smallest_plan(name="Maison Nord"), base_version=None, author="Marta")
+    store.save(smallest_plan(name="Maison Nord"), base_version=None, by=person("Marta"))
 
     stored = store.get(PlanKey("  maison NORD ", 2027))
 
@@ -263,11 +263,11 @@ def test_plan_keys_match_names_case_insensitively(store: PlanStore) -> None:
 def test_a_save_on_top_of_an_older_version_is_refused_naming_who_saved_what_and_when(
     store: PlanStore,
 ) -> None:
-    store.save(smallest_plan(), base_version=None, author="Marta")
-    store.save(smallest_plan(), base_version=1, author="Elif")
+    store.save(smallest_plan(), base_version=None, by=person("Marta"))
+    store.save(smallest_plan(), base_version=1, by=person("Elif"))
 
     with pytest.raises(VersionConflictError) as refused:
-        store.save(smallest_plan(), base_version=1, author="Jonas")
+        store.save(smallest_plan(), base_version=1, by=person("Jonas"))
 
     assert str(refused.value) == (
         "Version 2 of the plan 'Smallest' (FY2027) was saved by Elif on 2027-03-01 09:02 UTC, "
@@ -279,10 +279,10 @@ def test_a_save_on_top_of_an_older_version_is_refused_naming_who_saved_what_and_
 
 
 def test_a_new_plan_under_a_name_and_year_already_stored_is_refused(store: PlanStore) -> None:
-    store.save(smallest_plan(), base_version=None, author="Marta")
+    store.save(smallest_plan(), base_version=None, by=person("Marta"))
 
     with pytest.raises(VersionConflictError) as refused:
-        store.save(smallest_plan(name="SMALLEST"), base_version=None, author="Jonas")
+        store.save(smallest_plan(name="SMALLEST"), base_version=None, by=person("Jonas"))
 
     assert str(refused.value) == (
         "A plan 'Smallest' (FY2027) already exists: version 1 was saved by Marta on "
@@ -293,24 +293,24 @@ def test_a_new_plan_under_a_name_and_year_already_stored_is_refused(store: PlanS
 
 
 def test_a_restore_on_top_of_an_older_version_is_refused(store: PlanStore) -> None:
-    store.save(smallest_plan(), base_version=None, author="Marta")
-    store.save(smallest_plan(), base_version=1, author="Elif")
+    store.save(smallest_plan(), base_version=None, by=person("Marta"))
+    store.save(smallest_plan(), base_version=1, by=person("Elif"))
 
     with pytest.raises(VersionConflictError, match="saved by Elif"):
-        store.restore(KEY, 1, base_version=1, author="Jonas")
+        store.restore(KEY, 1, base_version=1, by=person("Jonas"))
 
     assert len(store.history(KEY)) == 2
 
 
 def test_the_loser_of_a_conflict_saves_its_edits_on_top_of_the_winner(store: PlanStore) -> None:
-    store.save(smallest_plan(), base_version=None, author="Marta")
+    store.save(smallest_plan(), base_version=None, by=person("Marta"))
     winner = smallest_plan(("targets.net_sales", 450_000.0))
     loser = smallest_plan(("targets.ebitda_margin", 0.12))
-    store.save(winner, base_version=1, author="Elif")
+    store.save(winner, base_version=1, by=person("Elif"))
     with pytest.raises(VersionConflictError) as refused:
-        store.save(loser, base_version=1, author="Jonas")
+        store.save(loser, base_version=1, by=person("Jonas"))
 
-    store.save(loser, base_version=refused.value.latest.version, author="Jonas")
+    store.save(loser, base_version=refused.value.latest.version, by=person("Jonas"))
 
     assert store.get(KEY, 2).plan == winner
     assert store.get(KEY, 3).plan == loser
@@ -320,9 +320,11 @@ def test_the_loser_of_a_conflict_saves_its_edits_on_top_of_the_winner(store: Pla
 
 
 def test_approving_a_version_marks_it_approved_by_whom_and_when(store: PlanStore) -> None:
-    store.save(smallest_plan(), base_version=None, author="Marta", status=VersionStatus.SUBMITTED)
+    store.save(
+        smallest_plan(), base_version=None, by=person("Marta"), status=VersionStatus.SUBMITTED
+    )
 
-    approved = store.approve(KEY, 1, "Farid")
+    approved = store.approve(KEY, 1, person("Farid"))
 
     assert (approved.status, approved.approved_by, approved.approved_at) == (
         VersionStatus.APPROVED,
@@ -334,11 +336,13 @@ def test_approving_a_version_marks_it_approved_by_whom_and_when(store: PlanStore
 
 
 def test_approving_an_approved_version_again_is_refused(store: PlanStore) -> None:
-    store.save(smallest_plan(), base_version=None, author="Marta")
-    store.approve(KEY, 1, "Farid")
+    store.save(
+        smallest_plan(), base_version=None, by=person("Marta"), status=VersionStatus.SUBMITTED
+    )
+    store.approve(KEY, 1, person("Farid"))
 
     with pytest.raises(ApprovedVersionError) as refused:
-        store.approve(KEY, 1, "Someone else")
+        store.approve(KEY, 1, person("Someone else"))
 
     assert str(refused.value) == (
         "Version 1 of the plan 'Smallest' (FY2027) was approved by Farid on 2027-03-01 09:02 "
@@ -351,11 +355,11 @@ def test_saving_on_top_of_an_approved_version_starts_a_new_draft_and_keeps_it(
     store: PlanStore,
 ) -> None:
     approved_plan = smallest_plan()
-    store.save(approved_plan, base_version=None, author="Marta")
-    store.approve(KEY, 1, "Farid")
+    store.save(approved_plan, base_version=None, by=person("Marta"), status=VersionStatus.SUBMITTED)
+    store.approve(KEY, 1, person("Farid"))
     edited = smallest_plan(("marketing.channels.2.spend.0", 900.0))
 
-    draft = store.save(edited, base_version=1, author="Marta", comment="Agency fee up")
+    draft = store.save(edited, base_version=1, by=person("Marta"), comment="Agency fee up")
 
     assert (draft.version, draft.status) == (2, VersionStatus.DRAFT)
     assert store.get(KEY, 1).plan == approved_plan
@@ -369,11 +373,13 @@ def test_saving_on_top_of_an_approved_version_starts_a_new_draft_and_keeps_it(
 
 
 def test_restoring_an_approved_version_makes_a_draft_copy(store: PlanStore) -> None:
-    store.save(smallest_plan(), base_version=None, author="Marta")
-    store.approve(KEY, 1, "Farid")
-    store.save(smallest_plan(("targets.net_sales", 1.0)), base_version=1, author="Marta")
+    store.save(
+        smallest_plan(), base_version=None, by=person("Marta"), status=VersionStatus.SUBMITTED
+    )
+    store.approve(KEY, 1, person("Farid"))
+    store.save(smallest_plan(("targets.net_sales", 1.0)), base_version=1, by=person("Marta"))
 
-    restored = store.restore(KEY, 1, base_version=2, author="Marta", comment="Back to approved")
+    restored = store.restore(KEY, 1, base_version=2, by=person("Marta"), comment="Back to approved")
 
     assert (restored.status, restored.comment) == (VersionStatus.DRAFT, "Back to approved")
     assert store.get(KEY, 1).info.is_approved
@@ -381,8 +387,8 @@ def test_restoring_an_approved_version_makes_a_draft_copy(store: PlanStore) -> N
 
 @pytest.mark.parametrize("status", ["approved", VersionStatus.APPROVED, "final"])
 def test_a_save_cannot_make_a_version_approved(store: PlanStore, status: Any) -> None:
-    with pytest.raises(StatusError, match="only approving a saved version makes it approved"):
-        store.save(smallest_plan(), base_version=None, author="Marta", status=status)
+    with pytest.raises(StatusError, match="only finance's review approves a version"):
+        store.save(smallest_plan(), base_version=None, by=person("Marta"), status=status)
 
     assert store.list() == ()
 
@@ -400,15 +406,15 @@ def test_a_plan_not_stored_is_reported_by_name(store: PlanStore) -> None:
     with pytest.raises(PlanNotFoundError):
         store.history(PlanKey("Nowhere", 2027))
     with pytest.raises(PlanNotFoundError):
-        store.save(smallest_plan(), base_version=1, author="Marta")
+        store.save(smallest_plan(), base_version=1, by=person("Marta"))
 
 
 @pytest.mark.parametrize("version", [0, 3, 99])
 def test_a_version_not_stored_is_reported_with_the_versions_there_are(
     store: PlanStore, version: int
 ) -> None:
-    store.save(smallest_plan(), base_version=None, author="Marta")
-    store.save(smallest_plan(), base_version=1, author="Marta")
+    store.save(smallest_plan(), base_version=None, by=person("Marta"))
+    store.save(smallest_plan(), base_version=1, by=person("Marta"))
 
     with pytest.raises(VersionNotFoundError) as missing:
         store.get(KEY, version)
@@ -417,14 +423,14 @@ def test_a_version_not_stored_is_reported_with_the_versions_there_are(
         f"The plan 'Smallest' (FY2027) has no version {version}; its versions are 1 to 2."
     )
     with pytest.raises(VersionNotFoundError):
-        store.approve(KEY, version, "Farid")
+        store.approve(KEY, version, person("Farid"))
 
 
 def test_a_save_on_top_of_a_version_beyond_the_latest_is_refused(store: PlanStore) -> None:
-    store.save(smallest_plan(), base_version=None, author="Marta")
+    store.save(smallest_plan(), base_version=None, by=person("Marta"))
 
     with pytest.raises(VersionNotFoundError):
-        store.save(smallest_plan(), base_version=5, author="Marta")
+        store.save(smallest_plan(), base_version=5, by=person("Marta"))
 
 
 # --- names are data -----------------------------------------------------------
@@ -445,10 +451,10 @@ DATA_NAMES = [
 def test_names_with_quotes_sql_paths_and_unicode_round_trip_as_data(
     store: PlanStore, name: str
 ) -> None:
-    store.save(smallest_plan(), base_version=None, author="Marta")
+    store.save(smallest_plan(), base_version=None, by=person("Marta"))
     plan = smallest_plan(name=name)
 
-    store.save(plan, base_version=None, author=name)
+    store.save(plan, base_version=None, by=person(name))
 
     assert store.get(PlanKey(name, 2027)).plan == plan
     assert store.get(PlanKey(name, 2027)).info.author == name
@@ -473,14 +479,14 @@ def test_any_valid_name_round_trips_as_data(sql_store: SqlPlanStore, name: str) 
     key = PlanKey(name, 2027)
     assume(all(s.key.match_name != key.match_name for s in store.list()))
 
-    store.save(smallest_plan(name=name), base_version=None, author="Marta")
+    store.save(smallest_plan(name=name), base_version=None, by=person("Marta"))
 
     assert store.get(key).plan.name == name.strip()
     assert key.name in [s.key.name for s in store.list()]
 
 
 def test_names_are_trimmed(store: PlanStore) -> None:
-    store.save(smallest_plan(name="  Padded  "), base_version=None, author="  Marta ")
+    store.save(smallest_plan(name="  Padded  "), base_version=None, by=person("  Marta "))
 
     summary = store.list()[0]
 
@@ -504,10 +510,32 @@ def test_bad_plan_names_are_refused(store: PlanStore, name: str, problem: str) -
     # A plan copied without validation is checked again when saved.
     unchecked = smallest_plan().model_copy(update={"name": name})
     with pytest.raises(PlanValidationError):
-        store.save(unchecked, base_version=None, author="Marta")
-    with pytest.raises(PlanValidationError, match=r"^Author: "):
-        store.save(smallest_plan(), base_version=None, author=name)
+        store.save(unchecked, base_version=None, by=person("Marta"))
 
+    assert store.list() == ()
+
+
+@pytest.mark.parametrize(
+    ("name", "kept"),
+    [
+        ("  Marta   Ruiz ", "Marta Ruiz"),
+        ("new\nline", "new line"),
+        ("   ", "someone@example.com"),
+        ("y" * 81, "y" * 80),
+    ],
+)
+def test_a_signed_in_name_is_kept_tidy_and_the_address_stands_in_for_none(
+    store: PlanStore, name: str, kept: str
+) -> None:
+    saved = store.save(smallest_plan(), base_version=None, by=person(name))
+
+    assert saved.author == kept
+    assert saved.author_email == person(name).email
+
+
+def test_a_name_with_control_characters_is_refused(store: PlanStore) -> None:
+    with pytest.raises(PlanValidationError, match=r"^Name: "):
+        store.save(smallest_plan(), base_version=None, by=person("bad\x00name"))
     assert store.list() == ()
 
 
@@ -517,7 +545,7 @@ def test_a_plan_copied_with_invalid_figures_is_refused_on_save(store: PlanStore)
     broken = plan.model_copy(update={"pnl": pnl})
 
     with pytest.raises(PlanValidationError, match="return rate"):
-        store.save(broken, base_version=None, author="Marta")
+        store.save(broken, base_version=None, by=person("Marta"))
 
     assert store.list() == ()
 
@@ -529,13 +557,13 @@ def test_a_plan_key_needs_a_fiscal_year_from_2000_to_2100(year: Any) -> None:
 
 
 def test_comments_keep_line_breaks_and_refuse_other_control_characters(store: PlanStore) -> None:
-    saved = store.save(smallest_plan(), base_version=None, author="M", comment=" Two\nlines ")
+    saved = store.save(smallest_plan(), base_version=None, by=person("M"), comment=" Two\nlines ")
 
     assert saved.comment == "Two\nlines"
     with pytest.raises(PlanValidationError, match="Comment"):
-        store.save(smallest_plan(), base_version=1, author="M", comment="bell\x07")
+        store.save(smallest_plan(), base_version=1, by=person("M"), comment="bell\x07")
     with pytest.raises(PlanValidationError, match="at most 2000 characters"):
-        store.save(smallest_plan(), base_version=1, author="M", comment="c" * 2001)
+        store.save(smallest_plan(), base_version=1, by=person("M"), comment="c" * 2001)
 
 
 # --- concurrency, on the real databases --------------------------------------
@@ -569,14 +597,14 @@ def test_two_sessions_saving_on_top_of_the_same_version_one_wins(
     # Two app processes each have their own store; two browser sessions of one
     # app process share one store (and its connection pool).
     first = open_store()
-    first.save(smallest_plan(), base_version=None, author="Marta")
+    first.save(smallest_plan(), base_version=None, by=person("Marta"))
     elif_store, jonas_store = (first, first) if shared else (open_store(), open_store())
     elif_plan = smallest_plan(("targets.net_sales", 450_000.0))
     jonas_plan = smallest_plan(("targets.ebitda_margin", 0.12))
 
     results = _race(
-        lambda: elif_store.save(elif_plan, base_version=1, author="Elif"),
-        lambda: jonas_store.save(jonas_plan, base_version=1, author="Jonas"),
+        lambda: elif_store.save(elif_plan, base_version=1, by=person("Elif")),
+        lambda: jonas_store.save(jonas_plan, base_version=1, by=person("Jonas")),
     )
 
     conflicts = [r for r in results if isinstance(r, VersionConflictError)]
@@ -593,7 +621,7 @@ def test_two_sessions_saving_on_top_of_the_same_version_one_wins(
     assert first.get(KEY, 2).plan == won_plan
     # Nothing is lost: the loser still holds its plan and saves it on top.
     loser = jonas_store if winner.author == "Elif" else elif_store
-    loser.save(lost_plan, base_version=2, author="Loser")
+    loser.save(lost_plan, base_version=2, by=person("Loser"))
     assert first.get(KEY, 3).plan == lost_plan
 
 
@@ -601,8 +629,8 @@ def test_two_sessions_saving_the_same_new_plan_one_wins(open_store: Any) -> None
     one, two = open_store(), open_store()
 
     results = _race(
-        lambda: one.save(smallest_plan(), base_version=None, author="Marta"),
-        lambda: two.save(smallest_plan(), base_version=None, author="Elif"),
+        lambda: one.save(smallest_plan(), base_version=None, by=person("Marta")),
+        lambda: two.save(smallest_plan(), base_version=None, by=person("Elif")),
     )
 
     conflicts = [r for r in results if isinstance(r, VersionConflictError)]
@@ -616,7 +644,7 @@ def test_two_sessions_saving_the_same_new_plan_one_wins(open_store: Any) -> None
 
 def test_a_save_waits_for_a_save_in_progress_and_then_conflicts(open_store: Any) -> None:
     first = open_store()
-    first.save(smallest_plan(), base_version=None, author="Marta")
+    first.save(smallest_plan(), base_version=None, by=person("Marta"))
     slow, fast = open_store(), open_store()
     inside, release = threading.Event(), threading.Event()
 
@@ -625,9 +653,11 @@ def test_a_save_waits_for_a_save_in_progress_and_then_conflicts(open_store: Any)
         release.wait(timeout=30)
 
     event.listen(slow.engine, "commit", pause_before_commit)
-    slow_result = _Background(lambda: slow.save(smallest_plan(), base_version=1, author="Elif"))
+    slow_result = _Background(lambda: slow.save(smallest_plan(), base_version=1, by=person("Elif")))
     assert inside.wait(timeout=30)
-    fast_result = _Background(lambda: fast.save(smallest_plan(), base_version=1, author="Jonas"))
+    fast_result = _Background(
+        lambda: fast.save(smallest_plan(), base_version=1, by=person("Jonas"))
+    )
     time.sleep(0.5)
 
     assert not fast_result.done(), "a second writer went ahead while the first held the plan"
@@ -679,7 +709,7 @@ def _session(*arguments: str) -> subprocess.Popen[str]:
 
 
 def test_sessions_in_separate_processes_lose_no_version(open_store: Any, db_url: str) -> None:
-    open_store().save(smallest_plan(), base_version=None, author="Marta", comment="start")
+    open_store().save(smallest_plan(), base_version=None, by=person("Marta"), comment="start")
     authors = ["Elif", "Jonas", "Farid"]
     sessions = [
         _session("save", db_url, KEY.name, str(KEY.fiscal_year), author, str(SAVES_PER_SESSION))
@@ -712,8 +742,8 @@ def test_a_save_killed_inside_its_transaction_leaves_earlier_versions_intact(
 ) -> None:
     store = open_store()
     first, second = smallest_plan(), smallest_plan(("targets.net_sales", 450_000.0))
-    store.save(first, base_version=None, author="Marta")
-    store.save(second, base_version=1, author="Elif")
+    store.save(first, base_version=None, by=person("Marta"))
+    store.save(second, base_version=1, by=person("Elif"))
     plan_file = tmp_path / "edited.json"
     save_plan(large_plan(MAX_CHANNELS).model_copy(update={"name": "Smallest"}), plan_file)
     on_sqlite = make_url(db_url).get_backend_name() == "sqlite"
@@ -739,7 +769,7 @@ def test_a_save_killed_inside_its_transaction_leaves_earlier_versions_intact(
     assert [v.version for v in reopened.history(KEY)] == [2, 1]
     assert reopened.get(KEY, 1).plan == first
     assert reopened.get(KEY, 2).plan == second
-    assert reopened.save(first, base_version=2, author="Jonas").version == 3
+    assert reopened.save(first, base_version=2, by=person("Jonas")).version == 3
 
 
 # --- the database keeps versions immutable ------------------------------------
@@ -752,6 +782,10 @@ def test_a_save_killed_inside_its_transaction_leaves_earlier_versions_intact(
         "DELETE FROM plan_versions WHERE version = 1",
         "UPDATE approvals SET approved_by = 'Mallory'",
         "DELETE FROM approvals",
+        "UPDATE audit_log SET actor_name = 'Mallory'",
+        "UPDATE audit_log SET action = 'approved' WHERE action = 'submitted'",
+        "DELETE FROM audit_log",
+        "DELETE FROM audit_log WHERE action = 'approved'",
     ],
 )
 def test_the_database_refuses_to_change_or_delete_a_version(
@@ -759,8 +793,8 @@ def test_the_database_refuses_to_change_or_delete_a_version(
 ) -> None:
     store = open_store()
     plan = smallest_plan()
-    store.save(plan, base_version=None, author="Marta")
-    store.approve(KEY, 1, "Farid")
+    store.save(plan, base_version=None, by=person("Marta"), status=VersionStatus.SUBMITTED)
+    store.approve(KEY, 1, person("Farid"))
     engine = create_engine(db_url)
 
     with pytest.raises(exc.DBAPIError, match="never changed or deleted"), engine.begin() as raw:
@@ -798,8 +832,8 @@ def test_an_older_schema_is_upgraded_when_the_store_opens(open_store: Any, db_ur
 
     store = open_store()
 
-    assert [number for number, _ in _schema_rows(db_url)] == [1, 2]
-    store.save(smallest_plan(), base_version=None, author="Marta")
+    assert [number for number, _ in _schema_rows(db_url)] == list(range(1, LATEST_SCHEMA + 1))
+    store.save(smallest_plan(), base_version=None, by=person("Marta"))
     assert store.get(KEY).info.version == 1
 
 
@@ -825,7 +859,7 @@ def test_the_sqlite_file_and_its_folders_are_created_on_first_use_in_wal_mode(
     path = tmp_path / "new" / "folder" / "plans.db"
 
     with SqlPlanStore(sqlite_url(path)) as store:
-        store.save(smallest_plan(), base_version=None, author="Marta")
+        store.save(smallest_plan(), base_version=None, by=person("Marta"))
         with store.engine.connect() as connection:
             mode = connection.exec_driver_sql("PRAGMA journal_mode").scalar()
             timeout = connection.exec_driver_sql("PRAGMA busy_timeout").scalar()
@@ -838,7 +872,7 @@ def test_the_store_comes_from_budget_db_url_when_set(tmp_path: Path) -> None:
     url = str(sqlite_url(tmp_path / "shared.db"))
 
     with store_from_env({"BUDGET_DB_URL": url, "BUDGET_DB_PATH": str(tmp_path / "no.db")}) as store:
-        store.save(smallest_plan(), base_version=None, author="Marta")
+        store.save(smallest_plan(), base_version=None, by=person("Marta"))
 
     assert (tmp_path / "shared.db").is_file()
     assert not (tmp_path / "no.db").exists()
@@ -846,7 +880,7 @@ def test_the_store_comes_from_budget_db_url_when_set(tmp_path: Path) -> None:
 
 def test_the_store_is_a_sqlite_file_at_budget_db_path_otherwise(tmp_path: Path) -> None:
     with store_from_env({"BUDGET_DB_PATH": str(tmp_path / "mine" / "plans.db")}) as store:
-        store.save(smallest_plan(), base_version=None, author="Marta")
+        store.save(smallest_plan(), base_version=None, by=person("Marta"))
 
     assert (tmp_path / "mine" / "plans.db").is_file()
 

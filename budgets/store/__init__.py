@@ -2,7 +2,9 @@
 
 Pages talk to a ``PlanStore`` and never to SQL: ``save`` a plan, ``get`` any
 version of it (a frozen, read-only ``Plan``), ``list`` the stored plans,
-read a plan's ``history``, ``approve`` a version, ``restore`` an old one.
+read a plan's ``history``, ``restore`` an old version; take a version through
+its review (``submit``, ``send_back``, ``approve``); read the ``audit`` log;
+keep who holds which role (``roles_of``, ``role_holders``, ``set_roles``).
 
 Where plans are kept (``store_from_env``):
     * ``BUDGET_DB_URL``, when set: a SQLAlchemy URL, e.g.
@@ -22,9 +24,20 @@ Rules every store keeps:
       "Maison Nord" FY2027. Names are 1-80 characters after trimming, with no
       control characters, and are only ever data: bound parameters, never
       part of SQL or of a file path.
+    * Every change names who makes it (a ``budgets.access.User``) and needs
+      their role: saving and submitting a manager's role, each part of the
+      plan a save changes its editor's role (marketing plan: marketing
+      manager; P&L budget and targets: e-commerce manager), approving and
+      sending back finance, assigning roles admin. A refusal
+      (``AccessError``) names the role needed.
     * Every save appends a version (1, 2, 3... per plan) holding the whole
-      plan as validated JSON, the author, the UTC time, the comment and the
-      status, ``draft`` or ``submitted``. Nothing is updated or deleted.
+      plan as validated JSON, the author's e-mail address and name, the UTC
+      time, the comment and the status, ``draft`` or ``submitted``. Nothing
+      is updated or deleted.
+    * The review: a draft (or a version sent back) is submitted for review,
+      then finance approves it or sends it back with changes requested (a
+      note saying what). Each step, each save and each role change is a row
+      of the audit log: who, when, which version, what, the note.
     * Optimistic concurrency: a save names the version it was based on
       (``None`` for a new plan). When a newer version exists, or a new plan's
       name and year are taken, the save is refused with ``VersionConflictError``,
@@ -33,10 +46,10 @@ Rules every store keeps:
       lock taken at BEGIN IMMEDIATE; ``SELECT ... FOR UPDATE`` on the plan's
       row in PostgreSQL) and (plan, version) is a primary key, so two
       sessions can never both save on top of the same version.
-    * Approval (``approve``) records who approved a version and when; the
-      version's status becomes ``approved`` and stays so, and its content,
-      like every version's, never changes. Approving it again raises
-      ``ApprovedVersionError``; saving on top of it starts a new version.
+    * Approval (``approve``) of a submitted version records who approved it
+      and when; the version's status becomes ``approved`` and stays so, and
+      its content, like every version's, never changes. Approving it again
+      raises ``ApprovedVersionError``; saving on top of it starts a new version.
     * Restoring a version saves its content again as a new draft on top.
 
 The schema is created and upgraded by the app (``budgets.store.schema``).
@@ -52,11 +65,14 @@ from pathlib import Path
 from budgets.store.memory import InMemoryPlanStore
 from budgets.store.model import (
     ApprovedVersionError,
+    AuditAction,
+    AuditEntry,
     PlanKey,
     PlanNotFoundError,
     PlanStore,
     PlanStoreError,
     PlanSummary,
+    ReviewStepError,
     StatusError,
     StoredPlan,
     StoredVersionInvalidError,
@@ -78,12 +94,15 @@ __all__ = [
     "DB_URL_ENV",
     "DEFAULT_DB_PATH",
     "ApprovedVersionError",
+    "AuditAction",
+    "AuditEntry",
     "InMemoryPlanStore",
     "PlanKey",
     "PlanNotFoundError",
     "PlanStore",
     "PlanStoreError",
     "PlanSummary",
+    "ReviewStepError",
     "SqlPlanStore",
     "StatusError",
     "StoreUnavailableError",

@@ -15,11 +15,23 @@ Tables (the current schema; ``budgets.store`` queries these):
 ``approvals``
     One row per approved version: who approved it and when. A version's
     status is ``approved`` when it has a row here.
+``audit_log``
+    One row per step, numbered in order: a version saved, restored,
+    submitted for review, sent back with changes requested or approved, a
+    role granted or revoked; who took it (e-mail address and name), when,
+    which plan and version, the note, and for a role the address it is about.
+    A version's review status is its latest submitted or sent-back row, unless
+    it has an approval.
+``user_roles``
+    One row per role a user holds, keyed (e-mail address, role): who granted
+    it and when. Granting inserts a row, revoking deletes it; both are in
+    ``audit_log``.
 ``schema_version``
     One row per migration applied: its number, what it did and when.
 
-Rows of ``plan_versions`` and ``approvals`` are never updated or deleted:
-from migration 2 on, database triggers refuse it, whoever asks.
+Rows of ``plan_versions``, ``approvals`` and ``audit_log`` are never updated
+or deleted: database triggers refuse it, whoever asks (from migration 2 for
+the first two, from migration 3 for the log).
 
 Migrations: ``MIGRATIONS`` lists them in order, each with a number, a
 description and a function that applies it on an open transaction.
@@ -45,6 +57,7 @@ from sqlalchemy import (
     Engine,
     ForeignKey,
     ForeignKeyConstraint,
+    Index,
     Integer,
     MetaData,
     String,
@@ -63,6 +76,7 @@ WRITE_OPTION = "budget_store_write"
 
 # Wide enough for an 80-character name after case-folding and normalisation.
 MATCH_NAME_LENGTH = 400
+EMAIL_LENGTH = 254
 # An arbitrary constant: the key of the advisory lock PostgreSQL migrations hold.
 _MIGRATION_LOCK = 5_202_705
 
@@ -91,6 +105,7 @@ plan_versions = Table(
     Column("based_on", Integer, nullable=True),
     Column("restored_from", Integer, nullable=True),
     Column("plan_json", Text, nullable=False),
+    Column("author_email", String(EMAIL_LENGTH), nullable=False, server_default=""),
     CheckConstraint("version >= 1", name="plan_versions_version_positive"),
     CheckConstraint("status IN ('draft', 'submitted')", name="plan_versions_saved_status"),
 )
@@ -102,8 +117,36 @@ approvals = Table(
     Column("version", Integer, primary_key=True, autoincrement=False),
     Column("approved_by", String(80), nullable=False),
     Column("approved_at", DateTime(timezone=True), nullable=False),
+    Column("approved_by_email", String(EMAIL_LENGTH), nullable=False, server_default=""),
     ForeignKeyConstraint(
         ["plan_id", "version"], ["plan_versions.plan_id", "plan_versions.version"]
+    ),
+)
+
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("action", String(20), nullable=False),
+    Column("actor_email", String(EMAIL_LENGTH), nullable=False),
+    Column("actor_name", String(80), nullable=False),
+    Column("plan_id", Integer, ForeignKey("plans.id"), nullable=True),
+    Column("version", Integer, nullable=True),
+    Column("note", Text, nullable=False),
+    Column("subject", String(EMAIL_LENGTH), nullable=True),
+    Index("audit_log_version_steps", "plan_id", "version", "action"),
+)
+
+user_roles = Table(
+    "user_roles",
+    metadata,
+    Column("email", String(EMAIL_LENGTH), primary_key=True),
+    Column("role", String(20), primary_key=True),
+    Column("granted_by", String(EMAIL_LENGTH), nullable=False),
+    Column("granted_at", DateTime(timezone=True), nullable=False),
+    CheckConstraint(
+        "role IN ('marketing', 'ecommerce', 'finance', 'admin')", name="user_roles_known_role"
     ),
 )
 
@@ -198,9 +241,90 @@ def _refuse_changes(connection: Connection) -> None:
             )
 
 
+def _people_and_audit(connection: Connection) -> None:
+    # The additions as migration 3 released them.
+    connection.exec_driver_sql(
+        f"ALTER TABLE plan_versions ADD COLUMN author_email VARCHAR({EMAIL_LENGTH}) "
+        "NOT NULL DEFAULT ''"
+    )
+    connection.exec_driver_sql(
+        f"ALTER TABLE approvals ADD COLUMN approved_by_email VARCHAR({EMAIL_LENGTH}) "
+        "NOT NULL DEFAULT ''"
+    )
+    released = MetaData()
+    Table("plans", released, Column("id", Integer, primary_key=True))
+    Table(
+        "audit_log",
+        released,
+        Column("id", Integer, primary_key=True),
+        Column("at", DateTime(timezone=True), nullable=False),
+        Column("action", String(20), nullable=False),
+        Column("actor_email", String(EMAIL_LENGTH), nullable=False),
+        Column("actor_name", String(80), nullable=False),
+        Column("plan_id", Integer, ForeignKey("plans.id"), nullable=True),
+        Column("version", Integer, nullable=True),
+        Column("note", Text, nullable=False),
+        Column("subject", String(EMAIL_LENGTH), nullable=True),
+    )
+    Table(
+        "user_roles",
+        released,
+        Column("email", String(EMAIL_LENGTH), primary_key=True),
+        Column("role", String(20), primary_key=True),
+        Column("granted_by", String(EMAIL_LENGTH), nullable=False),
+        Column("granted_at", DateTime(timezone=True), nullable=False),
+        CheckConstraint(
+            "role IN ('marketing', 'ecommerce', 'finance', 'admin')",
+            name="user_roles_known_role",
+        ),
+    )
+    for table in ("audit_log", "user_roles"):
+        released.tables[table].create(connection)
+    connection.exec_driver_sql(
+        "CREATE INDEX audit_log_version_steps ON audit_log (plan_id, version, action)"
+    )
+    # The steps the versions already stored took, in the order they took them.
+    connection.exec_driver_sql(
+        "INSERT INTO audit_log (at, action, actor_email, actor_name, plan_id, version, note) "
+        "SELECT at, action, '', who, plan_id, version, note FROM ("
+        " SELECT saved_at AS at, CASE WHEN restored_from IS NULL THEN 'saved' ELSE 'restored' "
+        "  END AS action, author AS who, plan_id, version, comment AS note, 0 AS step "
+        "  FROM plan_versions"
+        " UNION ALL SELECT saved_at, 'submitted', author, plan_id, version, comment, 1 "
+        "  FROM plan_versions WHERE status = 'submitted'"
+        " UNION ALL SELECT approved_at, 'approved', approved_by, plan_id, version, '', 2 "
+        "  FROM approvals"
+        ") AS steps ORDER BY at, plan_id, version, step"
+    )
+    _refuse_changes_of_log(connection)
+
+
+def _refuse_changes_of_log(connection: Connection) -> None:
+    if connection.dialect.name == "postgresql":
+        connection.exec_driver_sql(
+            "CREATE FUNCTION budget_refuse_log_change() RETURNS trigger LANGUAGE plpgsql AS $$ "
+            "BEGIN RAISE EXCEPTION 'the audit log is never changed or deleted'; END $$"
+        )
+        connection.exec_driver_sql(
+            "CREATE TRIGGER audit_log_refuse_change BEFORE UPDATE OR DELETE ON audit_log "
+            "FOR EACH ROW EXECUTE FUNCTION budget_refuse_log_change()"
+        )
+        connection.exec_driver_sql(
+            "CREATE TRIGGER audit_log_refuse_truncate BEFORE TRUNCATE ON audit_log "
+            "FOR EACH STATEMENT EXECUTE FUNCTION budget_refuse_log_change()"
+        )
+        return
+    for action in ("UPDATE", "DELETE"):
+        connection.exec_driver_sql(
+            f"CREATE TRIGGER audit_log_refuse_{action.lower()} BEFORE {action} ON audit_log "
+            "BEGIN SELECT RAISE(ABORT, 'the audit log is never changed or deleted'); END"
+        )
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "plans, their versions and approvals", _create_tables),
     Migration(2, "plan versions and approvals refuse UPDATE and DELETE", _refuse_changes),
+    Migration(3, "who saved and approved by e-mail, the audit log, user roles", _people_and_audit),
 )
 LATEST_SCHEMA = MIGRATIONS[-1].number
 

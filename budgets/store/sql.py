@@ -22,6 +22,7 @@ from sqlalchemy import (
     Engine,
     and_,
     create_engine,
+    delete,
     event,
     exc,
     func,
@@ -32,10 +33,15 @@ from sqlalchemy import (
 from sqlalchemy.engine import Connection
 from sqlalchemy.pool import ConnectionPoolEntry
 
+from budgets.access import Role, User, clean_email, roles_from
 from budgets.errors import encodable, shown_text
 from budgets.store.model import (
+    CONFIGURATION,
+    Actor,
     AppendingStore,
     ApprovedVersionError,
+    AuditAction,
+    AuditEntry,
     Clock,
     PlanKey,
     PlanNotFoundError,
@@ -47,7 +53,9 @@ from budgets.store.model import (
     VersionInfo,
     VersionNotFoundError,
     VersionStatus,
-    clean_name,
+    actor,
+    check_review_step,
+    role_changes,
     sorted_summaries,
     stored_plan_content,
     utc_now,
@@ -56,12 +64,16 @@ from budgets.store.schema import (
     WRITE_OPTION,
     SchemaTooNewError,
     approvals,
+    audit_log,
     migrate,
     plan_versions,
     plans,
+    user_roles,
 )
 
 BUSY_TIMEOUT_S = 5.0
+# An arbitrary constant: the key of the advisory lock role changes hold in PostgreSQL.
+_ROLES_LOCK = 5_202_706
 # The database's own words on why it failed, cut there: a driver may quote a whole query.
 _REASON_LENGTH = 300
 
@@ -155,6 +167,30 @@ def _engine(url: str | URL) -> Engine:
     )
 
 
+_review = audit_log.alias("review")
+_submission = audit_log.alias("submission")
+
+
+def _latest_step(*actions: AuditAction) -> Any:
+    """The audit row of a version's latest step among ``actions`` (a correlated subquery)."""
+    steps = audit_log.alias("steps")
+    return (
+        select(func.max(steps.c.id))
+        .where(
+            steps.c.plan_id == plan_versions.c.plan_id,
+            steps.c.version == plan_versions.c.version,
+            steps.c.action.in_([action.value for action in actions]),
+        )
+        .correlate(plan_versions)
+        .scalar_subquery()
+    )
+
+
+_REVIEW_STATUS = {
+    AuditAction.SUBMITTED.value: VersionStatus.SUBMITTED,
+    AuditAction.SENT_BACK.value: VersionStatus.CHANGES_REQUESTED,
+}
+
 _VERSION_COLUMNS = (
     plans.c.name,
     plans.c.fiscal_year,
@@ -167,22 +203,41 @@ _VERSION_COLUMNS = (
     plan_versions.c.restored_from,
     approvals.c.approved_by,
     approvals.c.approved_at,
+    plan_versions.c.author_email,
+    approvals.c.approved_by_email,
+    _review.c.action.label("review_action"),
+    _review.c.note.label("review_note"),
+    _submission.c.actor_name.label("submitted_by"),
+    _submission.c.at.label("submitted_at"),
 )
-_VERSIONS = plans.join(plan_versions, plan_versions.c.plan_id == plans.c.id).outerjoin(
-    approvals,
-    and_(
-        approvals.c.plan_id == plan_versions.c.plan_id,
-        approvals.c.version == plan_versions.c.version,
-    ),
+_VERSIONS = (
+    plans.join(plan_versions, plan_versions.c.plan_id == plans.c.id)
+    .outerjoin(
+        approvals,
+        and_(
+            approvals.c.plan_id == plan_versions.c.plan_id,
+            approvals.c.version == plan_versions.c.version,
+        ),
+    )
+    .outerjoin(
+        _review,
+        _review.c.id
+        == _latest_step(AuditAction.SUBMITTED, AuditAction.SENT_BACK, AuditAction.APPROVED),
+    )
+    .outerjoin(_submission, _submission.c.id == _latest_step(AuditAction.SUBMITTED))
 )
 
 
 def _info(row: Any, key: PlanKey | None = None) -> VersionInfo:
     approved = row.approved_by is not None
+    if approved:
+        status = VersionStatus.APPROVED
+    else:
+        status = _REVIEW_STATUS.get(row.review_action) or VersionStatus(row.status)
     return VersionInfo(
         key=key or PlanKey(row.name, row.fiscal_year),
         version=row.version,
-        status=VersionStatus.APPROVED if approved else VersionStatus(row.status),
+        status=status,
         author=row.author,
         saved_at=_utc(row.saved_at),
         comment=row.comment,
@@ -190,6 +245,11 @@ def _info(row: Any, key: PlanKey | None = None) -> VersionInfo:
         restored_from=row.restored_from,
         approved_by=row.approved_by,
         approved_at=_utc(row.approved_at) if approved else None,
+        author_email=row.author_email,
+        approved_by_email=row.approved_by_email if approved else None,
+        submitted_by=row.submitted_by,
+        submitted_at=_utc(row.submitted_at) if row.submitted_at is not None else None,
+        review_note=row.review_note or "",
     )
 
 
@@ -336,13 +396,20 @@ class SqlPlanStore(AppendingStore):
                 raise VersionConflictError(
                     key, request.base_version, self._version_info(connection, plan_id, latest)
                 )
+            base_json = connection.execute(
+                select(plan_versions.c.plan_json).where(
+                    plan_versions.c.plan_id == plan_id, plan_versions.c.version == latest
+                )
+            ).scalar_one()
+            request.check_rights(base_json)
             version = latest + 1
         connection.execute(
             insert(plan_versions).values(
                 plan_id=plan_id,
                 version=version,
                 status=request.status.value,
-                author=request.author,
+                author=request.author.name,
+                author_email=request.author.email,
                 saved_at=now,
                 comment=request.comment,
                 based_on=request.base_version,
@@ -350,15 +417,32 @@ class SqlPlanStore(AppendingStore):
                 plan_json=request.plan_json,
             )
         )
-        return VersionInfo(
-            key=key,
-            version=version,
-            status=request.status,
-            author=request.author,
-            saved_at=now,
-            comment=request.comment,
-            based_on=request.base_version,
-            restored_from=request.restored_from,
+        for action in request.actions:
+            self._log(connection, now, action, request.author, plan_id, version, request.comment)
+        return self._version_info(connection, plan_id, version)
+
+    @staticmethod
+    def _log(
+        connection: Connection,
+        at: datetime,
+        action: AuditAction,
+        who: Actor,
+        plan_id: int | None = None,
+        version: int | None = None,
+        note: str = "",
+        subject: str | None = None,
+    ) -> None:
+        connection.execute(
+            insert(audit_log).values(
+                at=at,
+                action=action.value,
+                actor_email=who.email,
+                actor_name=who.name,
+                plan_id=plan_id,
+                version=version,
+                note=note,
+                subject=subject,
+            )
         )
 
     def get(self, key: PlanKey, version: int | None = None) -> StoredPlan:
@@ -413,8 +497,10 @@ class SqlPlanStore(AppendingStore):
         stored_key = PlanKey(plan.name, plan.fiscal_year)
         return tuple(_info(row, stored_key) for row in rows)
 
-    def approve(self, key: PlanKey, version: int, approver: str) -> VersionInfo:
-        approver = clean_name(approver, "Approver")
+    def _review(
+        self, key: PlanKey, version: int, by: User, action: AuditAction, note: str
+    ) -> VersionInfo:
+        who = actor(by)
         try:
             with self._writing() as connection:
                 plan = self._plan_row(connection, key, lock=True)
@@ -423,22 +509,127 @@ class SqlPlanStore(AppendingStore):
                     raise VersionNotFoundError(
                         PlanKey(plan.name, plan.fiscal_year), version, latest
                     )
-                info = self._version_info(connection, plan.id, version)
-                if info.is_approved:
-                    raise ApprovedVersionError(info)
-                connection.execute(
-                    insert(approvals).values(
-                        plan_id=plan.id,
-                        version=version,
-                        approved_by=approver,
-                        approved_at=self._now(),
-                    )
+                check_review_step(
+                    self._version_info(connection, plan.id, version), latest, action, by
                 )
+                now = self._now()
+                if action is AuditAction.APPROVED:
+                    connection.execute(
+                        insert(approvals).values(
+                            plan_id=plan.id,
+                            version=version,
+                            approved_by=who.name,
+                            approved_by_email=who.email,
+                            approved_at=now,
+                        )
+                    )
+                self._log(connection, now, action, who, plan.id, version, note)
                 return self._version_info(connection, plan.id, version)
         except exc.IntegrityError:
+            # Another session approved it first: the approvals key refused this one.
             with self._reading() as connection:
                 plan = self._plan_row(connection, key)
                 info = self._version_info(connection, plan.id, version)
             if not info.is_approved:
                 raise
             raise ApprovedVersionError(info) from None
+
+    def audit(self, key: PlanKey | None = None) -> tuple[AuditEntry, ...]:
+        query = (
+            select(audit_log, plans.c.name, plans.c.fiscal_year)
+            .select_from(audit_log.outerjoin(plans, plans.c.id == audit_log.c.plan_id))
+            .order_by(audit_log.c.id.desc())
+        )
+        with self._reading() as connection:
+            if key is not None:
+                plan = self._plan_row(connection, key)
+                query = query.where(audit_log.c.plan_id == plan.id)
+            rows = connection.execute(query).all()
+        return tuple(
+            AuditEntry(
+                at=_utc(row.at),
+                action=AuditAction(row.action),
+                actor_email=row.actor_email,
+                actor_name=row.actor_name,
+                key=None if row.name is None else PlanKey(row.name, row.fiscal_year),
+                version=row.version,
+                note=row.note,
+                subject=row.subject,
+            )
+            for row in rows
+        )
+
+    def roles_of(self, email: str) -> frozenset[Role]:
+        address = email.strip().lower()
+        with self._reading() as connection:
+            rows = connection.execute(
+                select(user_roles.c.role).where(user_roles.c.email == address)
+            ).scalars()
+            return roles_from(rows)
+
+    def role_holders(self) -> dict[str, frozenset[Role]]:
+        with self._reading() as connection:
+            rows = connection.execute(
+                select(user_roles.c.email, user_roles.c.role).order_by(user_roles.c.email)
+            ).all()
+        holders: dict[str, set[str]] = {}
+        for row in rows:
+            holders.setdefault(row.email, set()).add(row.role)
+        return {email: roles_from(roles) for email, roles in holders.items()}
+
+    def _change_roles(
+        self,
+        connection: Connection,
+        email: str,
+        changes: tuple[tuple[AuditAction, Role], ...],
+        who: Actor,
+    ) -> None:
+        now = self._now()
+        for action, role in changes:
+            if action is AuditAction.ROLE_GRANTED:
+                connection.execute(
+                    insert(user_roles).values(
+                        email=email, role=role.value, granted_by=who.email, granted_at=now
+                    )
+                )
+            else:
+                connection.execute(
+                    delete(user_roles).where(
+                        user_roles.c.email == email, user_roles.c.role == role.value
+                    )
+                )
+            self._log(connection, now, action, who, note=role.label, subject=email)
+
+    def _lock_roles(self, connection: Connection) -> None:
+        # Role changes queue behind one another (SQLite's write lock is taken at BEGIN).
+        if connection.dialect.name == "postgresql":
+            connection.execute(select(func.pg_advisory_xact_lock(_ROLES_LOCK)))
+
+    def set_roles(self, email: str, roles: frozenset[Role], by: User) -> frozenset[Role]:
+        email, who = clean_email(email), actor(by)
+        with self._writing() as connection:
+            self._lock_roles(connection)
+            held = roles_from(
+                connection.execute(
+                    select(user_roles.c.role).where(user_roles.c.email == email)
+                ).scalars()
+            )
+            changes = role_changes(held, frozenset(roles), email, by)
+            self._change_roles(connection, email, changes, who)
+        return self.roles_of(email)
+
+    def name_first_admins(self, emails: tuple[str, ...]) -> bool:
+        addresses = tuple(dict.fromkeys(clean_email(email) for email in emails))
+        if not addresses:
+            return False
+        with self._writing() as connection:
+            self._lock_roles(connection)
+            admins = connection.execute(
+                select(func.count()).where(user_roles.c.role == Role.ADMIN.value)
+            ).scalar_one()
+            if admins:
+                return False
+            grant = ((AuditAction.ROLE_GRANTED, Role.ADMIN),)
+            for email in addresses:
+                self._change_roles(connection, email, grant, CONFIGURATION)
+            return True
