@@ -5,12 +5,15 @@ Run with ``streamlit run app.py``; it opens the sample fashion plan.
 
 import streamlit as st
 
-from ui import housekeeping, sidebar, state, storage
+from budgets.access import ASSIGN_ROLES
+from ui import housekeeping, identity, sidebar, state, storage
 
 st.set_page_config(
     page_title="Budget planner", page_icon=":material/account_balance:", layout="wide"
 )
 housekeeping.start()
+# Signed in (or the local user), with a role, before anything else runs: see ui/identity.py.
+user = identity.gate()
 state.init_session()
 
 page = st.navigation(
@@ -44,13 +47,20 @@ page = st.navigation(
         ),
         st.Page(
             "pages/history.py", title="History", icon=":material/history:",
-            help="Every saved version of the plan: compare two, look at an old one, restore it, "
-            "or approve a version.",
+            help="Every saved version of the plan and its review: compare two, submit one for "
+            "review, approve it or send it back, restore an old one; the audit log.",
+        ),
+        *(
+            [st.Page(
+                "pages/people.py", title="People & roles", icon=":material/group:",
+                help="Who holds which role, by e-mail address; every change is in the audit log.",
+            )]
+            if user.may(ASSIGN_ROLES) else []
         ),
     ]
 )  # fmt: skip
 state.enter_page(page.url_path)
-sidebar.render()
+sidebar.render(user)
 st.title(page.title)
 storage.approved_notice()
 page.run()

@@ -66,6 +66,11 @@ class Right:
             return f"the {labels[0]} role"
         return "the " + ", the ".join(labels[:-1]) + f" or the {labels[-1]} role"
 
+    @property
+    def rule(self) -> str:
+        """The right as a sentence: 'Editing the targets needs the e-commerce manager role.'"""
+        return f"{self.what} needs {self.needs()}."
+
 
 PREPARERS = frozenset({Role.MARKETING, Role.ECOMMERCE})
 EDIT_MARKETING = Right("Editing the marketing plan", frozenset({Role.MARKETING}))

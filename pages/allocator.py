@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from budgets.access import EDIT_MARKETING
 from budgets.plan import SHAPE_MAX, SHAPE_MIN
 from models.allocator import AllocationMode
 from models.curve_history import HISTORY_COLUMNS, HISTORY_HELP, HistoryError, read_history
@@ -12,6 +13,10 @@ from models.curve_plans import (
 from models.formatting import amount_text, format_amount
 from ui import allocator_view as view
 from ui import charts, curve_charts, editors, state, views
+
+# Curves and the allocator's split change the marketing plan: its manager's (state.attempt).
+marketing = state.may(EDIT_MARKETING)
+refusal = None if marketing else EDIT_MARKETING.rule
 
 plan = state.current_plan()
 projection = state.projection()
@@ -47,7 +52,10 @@ def response_curves() -> None:
                 "Shape s", min_value=SHAPE_MIN, max_value=SHAPE_MAX, value=1.0, step=0.1,
                 format="%.2f", key=f"{prefix}_shape",
             )  # fmt: skip
-            st.form_submit_button("Set the curves", on_click=view.set_plan_curves, args=(prefix,))
+            st.form_submit_button(
+                "Set the curves", on_click=view.set_plan_curves, args=(prefix,),
+                disabled=not marketing, help=refusal,
+            )  # fmt: skip
 
     channels = view.traffic_channels(plan)
     channel = st.selectbox("Channel", channels, key="curve_channel")
@@ -63,7 +71,7 @@ def response_curves() -> None:
             st.caption(view.curve_note(projection, channel))
             st.button(
                 f"Remove the curve of {channel}", on_click=view.remove_curve, args=(channel,),
-                icon=":material/delete:", key="remove_curve",
+                icon=":material/delete:", key="remove_curve", disabled=not marketing, help=refusal,
             )  # fmt: skip
         else:
             st.info(
@@ -103,7 +111,7 @@ def curve_from_knowledge(channel: str) -> None:
         )  # fmt: skip
         st.form_submit_button(
             "Set this curve", on_click=view.set_from_knowledge, args=(channel, prefix),
-            type="primary",
+            type="primary", disabled=not marketing, help=refusal,
         )  # fmt: skip
 
 
@@ -143,6 +151,7 @@ def curve_from_history(channel: str) -> None:
                 st.button(
                     f"Use this curve for {channel}", on_click=view.use_curve,
                     args=(channel, result.curve), type="primary", key="use_fit",
+                    disabled=not marketing, help=refusal,
                 )  # fmt: skip
             if not result.points.empty:
                 charts.show(curve_charts.fit_chart(result, plan.currency))
@@ -205,8 +214,9 @@ def recommendation() -> None:
     )
     st.button(
         "Apply to plan", on_click=view.apply, args=(allocation,), type="primary",
-        icon=":material/check:", key="apply_allocation",
-        help="The recommended spend becomes the plan's; edit it further on the other pages.",
+        icon=":material/check:", key="apply_allocation", disabled=not marketing,
+        help=refusal or "The recommended spend becomes the plan's; edit it further on the other "
+        "pages.",
     )  # fmt: skip
 
     def months() -> None:

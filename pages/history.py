@@ -1,13 +1,17 @@
-"""History: every saved version of the plan, what changed between two, restore and approve."""
+"""History: every saved version of the plan, what changed between two, its review (submit,
+approve, send back), restore, and the plan's audit log."""
 
 import streamlit as st
 
+from budgets.access import REVIEW, SAVE, SUBMIT
+from budgets.store import AuditAction, VersionStatus
 from ui import editors, state, storage, tables
 
 plan = state.current_plan()
 st.caption(
-    "Every save is kept as a version. Compare any two (or your unsaved edits with a version), "
-    "look at an old version, restore it as a new version, or approve one for finance."
+    "Every save is kept as a version. Compare any two (or your unsaved edits with a version); "
+    "submit a version for review; finance approves it or sends it back with a note. Every "
+    "step is in the audit log below."
 )
 state.show_messages()
 
@@ -50,16 +54,28 @@ choices = ([EDITS] if storage.has_unsaved_edits() else []) + ([ASIDE] if aside e
 label = {number: f"Version {number}" for number in numbers} | {EDITS: EDITS, ASIDE: ASIDE}
 st.subheader("Compare")
 older, newer = st.columns(2)
-# Unsaved edits compare with the version they started from; else the latest with the one before.
+# Unsaved edits compare with the version they started from; a version awaiting review with the
+# version finance last approved; else the latest with the one before.
 base = storage.base()
+awaiting = [info.version for info in versions if info.awaits_review]
+approved = [info.version for info in versions if info.is_approved]
+default_new = 0
 if storage.has_unsaved_edits() and base is not None and base.info.key == key:
     default_old = numbers.index(base.info.version)
+elif state.may(REVIEW) and awaiting and approved and approved[0] < awaiting[0]:
+    default_old, default_new = numbers.index(approved[0]), choices.index(awaiting[0])
+    st.caption(
+        f"Version {awaiting[0]} awaits your review: compared with version {approved[0]}, the "
+        "last one approved."
+    )
 else:
     default_old = min(1, len(numbers) - 1)
 old = older.selectbox(
     "From", numbers, index=default_old, format_func=lambda n: label[n], key="compare_from"
 )
-new = newer.selectbox("To", choices, index=0, format_func=lambda c: label[c], key="compare_to")
+new = newer.selectbox(
+    "To", choices, index=default_new, format_func=lambda c: label[c], key="compare_to"
+)
 old_stored = storage.version(key, old) if old is not None else None
 new_plan = (
     plan if new == EDITS
@@ -92,30 +108,69 @@ chosen = st.selectbox(
 stored = storage.version(key, chosen) if chosen is not None else None
 if stored is not None:
     info = stored.info
-    st.caption(
-        f"Version {info.version} · {info.status.value} · saved by {info.author} · "
-        f"{info.comment or 'no comment'}"
-    )
+    st.caption(tables.version_record(info))
     summary = tables.pnl_summary_of(stored.plan)
     left, right = st.columns([3, 2])
     left.dataframe(summary, height=565, column_config=tables.text_columns(summary, 200))
     with right:
-        # The callbacks read the name as typed when the button is pressed, not as it was when
-        # the page was drawn: typing a name and clicking at once sends both in one rerun.
-        st.text_input("Your name", value=storage.author(), key="history_author")
+        latest = numbers[0]
+        if info.is_approved:
+            st.success(
+                f"Approved by {info.approved_by}: locked, it never changes.",
+                icon=":material/verified:",
+            )
+        elif info.awaits_review:
+            st.info(f"Submitted by {info.submitted_by}: awaits finance's review.",
+                    icon=":material/pending_actions:")  # fmt: skip
+        elif info.status is VersionStatus.CHANGES_REQUESTED:
+            st.warning(f"Sent back with changes requested: {info.review_note}",
+                       icon=":material/undo:")  # fmt: skip
+        # The callbacks read the note as typed when the button is pressed: typing a note and
+        # clicking at once sends both in one rerun.
+        note_key = f"review_note_{info.version}"
+        submittable = info.may_be_submitted and info.version == latest
+        if (submittable and state.may(SUBMIT)) or (info.awaits_review and state.may(REVIEW)):
+            st.text_area(
+                "Note", key=note_key, max_chars=2000, height=80,
+                help="Goes with the step into the audit log. Sending back needs one: say what "
+                "should change.",
+            )  # fmt: skip
+        if submittable and state.may(SUBMIT):
+            st.button(
+                f"Submit version {info.version} for review", icon=":material/send:",
+                type="primary", width="stretch", key="submit_version",
+                on_click=storage.review_step,
+                args=(AuditAction.SUBMITTED, key, info.version, note_key),
+            )  # fmt: skip
+        if info.awaits_review:
+            approve, send_back = st.columns(2)
+            allowed = state.may(REVIEW)
+            approve.button(
+                f"Approve version {info.version}", icon=":material/verified:", type="primary",
+                width="stretch", key="approve_version", disabled=not allowed,
+                on_click=storage.review_step,
+                args=(AuditAction.APPROVED, key, info.version, note_key),
+                help=REVIEW.rule if not allowed else "Finance's sign-off: the version is "
+                "locked for good; editing it starts a new draft.",
+            )  # fmt: skip
+            send_back.button(
+                "Send back", icon=":material/undo:", width="stretch", key="send_back_version",
+                disabled=not allowed, on_click=storage.review_step,
+                args=(AuditAction.SENT_BACK, key, info.version, note_key),
+                help=REVIEW.rule if not allowed else "Changes requested: the note says which.",
+            )  # fmt: skip
         st.button(
             f"Restore version {info.version} as a new version",
             icon=":material/restore:", width="stretch", key="restore_version",
-            on_click=storage.restore_as_typed, args=(key, info.version, "history_author"),
-            help="Its content is saved again on top of the latest version; nothing is deleted.",
+            disabled=not state.may(SAVE), on_click=storage.restore, args=(key, info.version),
+            help=SAVE.rule if not state.may(SAVE)
+            else "Its content is saved again on top of the latest version; nothing is deleted.",
         )  # fmt: skip
-        st.button(
-            f"Approve version {info.version}",
-            icon=":material/verified:", width="stretch", key="approve_version",
-            disabled=info.is_approved,
-            on_click=storage.approve_as_typed, args=(key, info.version, "history_author"),
-            help="Finance's sign-off. An approved version never changes; editing it starts a "
-            "new draft.",
-        )  # fmt: skip
-        if info.is_approved:
-            st.success(f"Approved by {info.approved_by}.", icon=":material/verified:")
+
+st.subheader("Audit log")
+log = storage.audit(key)
+st.dataframe(
+    tables.audit_rows(log).drop(columns=["plan", "subject"]), hide_index=True,
+    column_config=tables.audit_columns(), height=editors.grid_height(len(log), limit=12),
+    placeholder="-",
+)  # fmt: skip

@@ -3,6 +3,7 @@
 import streamlit as st
 
 from budgets import ChannelKind, CostDriver
+from budgets.access import EDIT_MARKETING
 from budgets.edits import add_channel, remove_channel, rename_channel
 from ui import charts, editors, grids, kpis, state, tables, views
 
@@ -13,7 +14,10 @@ channel_names = list(projection.channels.names)
 
 def channel_changes() -> None:
     box = views.action_box(
-        "channels_box", "Add, rename or remove a channel", icon=":material/edit:"
+        "channels_box",
+        "Add, rename or remove a channel",
+        icon=":material/edit:",
+        right=EDIT_MARKETING,
     )
     if box is None:
         return
@@ -50,6 +54,7 @@ def spend() -> None:
         "marketing_spend",
         grids.spend_change,
         grids.spend_columns(projection),
+        right=EDIT_MARKETING,
         height=editors.grid_height(len(channel_names)),
     )
 
@@ -61,6 +66,7 @@ def drivers() -> None:
         grids.channel_driver_changes,
         grids.channel_driver_columns(plan.currency),
         editable=grids.CHANNEL_DRIVER_EDITABLE,
+        right=EDIT_MARKETING,
         height=editors.grid_height(len(channel_names)),
     )
     monthly = st.expander(
@@ -79,6 +85,7 @@ def drivers() -> None:
                     plan, label, row, column, value
                 ),
                 grids.monthly_driver_columns(plan, label),
+                right=EDIT_MARKETING,
                 height=editors.grid_height(len(channel_names)),
             )
             st.caption("Empty: the driver does not apply (or, for AOV, the site AOV is used).")

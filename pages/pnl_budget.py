@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from budgets.access import EDIT_PNL
 from budgets.edits import add_fixed_cost, remove_fixed_cost, rename_fixed_cost
 from models.seasonality import PROFILES
 from ui import charts, editors, forms, grids, kpis, state, tables, views
@@ -27,13 +28,14 @@ def monthly_drivers() -> None:
         "pnl_drivers",
         grids.pnl_driver_change,
         grids.pnl_driver_columns(plan.currency),
+        right=EDIT_PNL,
         height=editors.grid_height(12),
     )
     whole_year, seasonal = st.columns(2)
     with whole_year:
         whole_year_box = views.action_box(
             "whole_year_box", "Set a driver for the whole year",
-            icon=":material/horizontal_rule:", width="stretch",
+            icon=":material/horizontal_rule:", width="stretch", right=EDIT_PNL,
         )  # fmt: skip
     if whole_year_box is not None:
         with whole_year_box, st.form("whole_year"):
@@ -48,7 +50,7 @@ def monthly_drivers() -> None:
     with seasonal:
         spread_box = views.action_box(
             "spread_box", "Spread a yearly figure by seasonality", icon=":material/ssid_chart:",
-            width="stretch",
+            width="stretch", right=EDIT_PNL,
         )  # fmt: skip
     if spread_box is not None:
         with spread_box, st.form("spread"):
@@ -75,9 +77,12 @@ def fixed_costs() -> None:
         "fixed_costs",
         grids.fixed_cost_change,
         grids.spend_columns(projection),
+        right=EDIT_PNL,
         height=editors.grid_height(len(line_names)),
     )
-    box = views.action_box("lines_box", "Add, rename or remove a line", icon=":material/edit:")
+    box = views.action_box(
+        "lines_box", "Add, rename or remove a line", icon=":material/edit:", right=EDIT_PNL
+    )
     if box is None:
         return
     add, rename, remove = box.columns(3)

@@ -3,6 +3,7 @@ the P&L it drives below, with the year's waterfall beside it."""
 
 import streamlit as st
 
+from budgets.access import EDIT_MARKETING
 from ui import charts, editors, grids, kpis, state, tables
 
 projection = state.projection()
@@ -25,6 +26,7 @@ editors.grid(
     "side_spend",
     grids.spend_change,
     grids.spend_columns(projection),
+    right=EDIT_MARKETING,
     # Nine rows, the rest scrolling inside: on a laptop the whole grid stays on the first
     # screen, so focusing it after an edit never scrolls the page.
     height=editors.grid_height(len(projection.channels.names), limit=9),

@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from budgets.access import EDIT_TARGETS
 from models import Verdict
 from models.formatting import amount_text
 from ui import charts, forms, kpis, state, tables, views
@@ -45,7 +46,11 @@ with st.form(prefix):
     has_cm3.checkbox(
         "Set a CM3 target", value=plan.targets.cm3_margin is not None, key=f"{prefix}_has_cm3"
     )
-    st.form_submit_button("Save targets", on_click=_save_targets, args=(prefix,), type="primary")
+    st.form_submit_button(
+        "Save targets", on_click=_save_targets, args=(prefix,), type="primary",
+        disabled=not state.may(EDIT_TARGETS),
+        help=None if state.may(EDIT_TARGETS) else EDIT_TARGETS.rule,
+    )  # fmt: skip
 
 kpis.row(projection, (kpis.net_sales, kpis.ebitda_margin, kpis.break_even_roas, kpis.target_roas))
 

@@ -8,8 +8,10 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from budgets import Plan
+from budgets.access import Role
 from budgets.samples import sample_plan
 from budgets.store import PlanKey, SqlPlanStore, sqlite_url
+from tests.conftest import person
 
 ROOT = str(Path(__file__).resolve().parent.parent)
 
@@ -22,10 +24,13 @@ def _sidebar_and_page(root: str, page: str) -> None:
 
     if root not in sys.path:
         sys.path.insert(0, root)
-    from ui import sidebar, state, storage
+    from ui import identity, sidebar, state, storage
 
+    # As app.py: who acts, before anything runs (the local user, or who the test says acts).
+    user = st.session_state.get("harness_user") or identity.gate()
+    st.session_state[state.USER] = user
     state.init_session()
-    sidebar.render()
+    sidebar.render(user)
     storage.approved_notice()  # as app.py, above every page
     runpy.run_path(f"{root}/pages/{st.session_state.get('harness_page', page)}.py")
 
@@ -55,11 +60,21 @@ def plan_of(at: AppTest) -> Plan:
     return plan
 
 
-def save(at: AppTest, author: str = "Mia (marketing)", comment: str = "", status: str = "draft"):
+SAVE_AS = {"draft": "Keep as a draft", "submitted": "Submit for review"}
+
+
+def acting(at: AppTest, name: str | None, *roles: Role) -> AppTest:
+    """The session's user from now on: ``name`` with ``roles`` (every role by default)."""
+    at.session_state["harness_user"] = person(name, *roles) if name else None
+    return at
+
+
+def save(at: AppTest, author: str | None = None, comment: str = "", status: str = "draft"):
+    if author is not None:
+        acting(at, author)
     at.sidebar.button(key="save_open").click().run()
-    at.text_input(key="save_author").set_value(author)
     at.text_area(key="save_comment").set_value(comment)
-    at.radio(key="save_status").set_value(status)
+    at.radio(key="save_status").set_value(SAVE_AS[status])
     at.button(key="FormSubmitter:save_form-Save version").click().run()
     return at
 
@@ -158,11 +173,11 @@ def test_a_save_on_top_of_an_outdated_version_is_refused_and_the_edits_stay(data
 def test_an_approved_version_stays_and_editing_it_starts_a_new_draft(database) -> None:
     at = session()
     save(at, author="Mia", status="submitted")
-    go(at, "history")
-    at.text_input(key="history_author").set_value("Omar (finance)")
+    go(acting(at, "Omar (finance)", Role.FINANCE), "history")
     at.button(key="approve_version").click().run()
     assert "Version 1 · approved" in sidebar_text(at)
-    assert at.button(key="approve_version").disabled
+    assert "approve_version" not in [button.key for button in at.button]
+    acting(at, "Mia")
 
     go(at, "side_by_side")
     edit_spend(at, 2, "Mar 2027", 99.0)
@@ -186,8 +201,7 @@ def test_the_history_page_explains_an_unsaved_plan(database) -> None:
 def test_an_approved_version_says_so_on_every_page_and_what_an_edit_does(database) -> None:
     at = session()
     save(at, author="Mia", status="submitted")
-    go(at, "history")
-    at.text_input(key="history_author").set_value("Omar (finance)")
+    go(acting(at, "Omar (finance)", Role.FINANCE), "history")
     at.button(key="approve_version").click().run()
 
     for page in ("side_by_side", "marketing_plan", "pnl_budget", "targets", "allocator"):
@@ -196,8 +210,45 @@ def test_an_approved_version_says_so_on_every_page_and_what_an_edit_does(databas
         assert "locked" in said, page
         assert "saving the copy makes a new draft version" in said, page
 
-    go(at, "side_by_side")
+    go(acting(at, "Mia", Role.MARKETING), "side_by_side")
     edit_spend(at, 2, "Mar 2027", 99.0)
     warned = " ".join(box.value for box in go(at, "side_by_side").warning)
     assert "Version 1 is approved" in warned
     assert "unsaved edits on a copy: saving them makes a new draft version" in warned
+
+
+def test_finance_cannot_edit_a_grid_even_with_its_state_seeded(database) -> None:
+    at = acting(session(), "Omar", Role.FINANCE).run()
+    before = plan_of(at)
+
+    edit_spend(at, 0, "Jan 2027", 99_999.0)
+
+    assert plan_of(at) == before
+    refused = " ".join(box.value for box in at.error)
+    assert "Editing the marketing plan needs the marketing manager role" in refused
+    assert "Omar (omar@example.com) holds: finance" in refused
+    assert at.sidebar.button(key="save_open").disabled
+
+
+def test_the_review_loop_on_history_records_each_step_with_its_note(database) -> None:
+    at = session()
+    save(at, author="Mia", comment="First draft")
+    go(acting(at, "Mia", Role.MARKETING), "history")
+    at.text_area(key="review_note_1").set_value("Ready for review")
+    at.button(key="submit_version").click().run()
+    assert "Version 1 · submitted" in sidebar_text(at)
+
+    go(acting(at, "Omar", Role.FINANCE), "history")
+    assert "1 plan await your review" in sidebar_text(at)
+    at.button(key="send_back_version").click().run()
+    assert "sending a version back needs a note" in at.error[0].value
+    at.text_area(key="review_note_1").set_value("Cut paid social by 10 %")
+    at.button(key="send_back_version").click().run()
+    assert "Version 1 · changes requested" in sidebar_text(at)
+
+    log = at.dataframe[-1].value
+    assert list(log["action"]) == ["sent back", "submitted", "saved"]
+    assert list(log["note"]) == ["Cut paid social by 10 %", "Ready for review", "First draft"]
+    assert list(log["by"]) == ["Omar (omar@example.com)", "Mia (mia@example.com)"] + [
+        "Mia (mia@example.com)"
+    ]

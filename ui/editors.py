@@ -24,6 +24,7 @@ import pandas as pd
 import streamlit as st
 
 from budgets import Plan, PlanValidationError
+from budgets.access import Right
 from budgets.edits import Change, apply_changes
 from models import YEAR
 from ui import state
@@ -134,6 +135,11 @@ def _apply(
         return
     plan = state.current_plan()
     current, refused = _apply_cells(plan, converter, fresh)
+    refusal = state.refused_change(plan, current)
+    if refusal is not None:
+        # The grid is read-only for this user; a client that sent edits anyway changes nothing.
+        _refuse(name, [refusal, "Nothing of this edit was applied."])
+        return
     if current != plan:
         state.replace_plan(current, from_grid=name)
     if refused:
@@ -184,6 +190,7 @@ def grid(
     column_config: dict[str, Any],
     *,
     editable: Collection[str] | None = None,
+    right: Right | None = None,
     **options: Any,
 ) -> None:
     """An editable grid with fixed rows; its edits change the plan before the page reruns.
@@ -192,7 +199,9 @@ def grid(
     plan change(s) it makes (raising ``PlanValidationError`` for text that
     is not a number). ``editable`` names the columns that may be edited (all
     but the FY total by default). Refusals show under the grid, so the grid
-    itself never moves while the planner types.
+    itself never moves while the planner types. A user without ``right`` (the
+    role that edits this part of the plan) sees the grid read-only, and an edit
+    that reaches its callback anyway is refused.
     """
     columns = [str(column) for column in frame.columns]
     allowed = tuple(editable) if editable is not None else tuple(c for c in columns if c != YEAR)
@@ -204,6 +213,9 @@ def grid(
         _apply(widget_key, name, converter, shape, columns, allowed)
         widget_key = state.grid_key(name)
     args = (widget_key, name, converter, shape, columns, allowed)
+    read_only = right is not None and not state.may(right)
+    if read_only:
+        options["disabled"] = True
     st.data_editor(
         frame,
         key=widget_key,
@@ -221,6 +233,8 @@ def grid(
     elif _snapshot(reported) != record.snapshot:
         _apply(*args)
         st.rerun()
+    if read_only and right is not None:
+        st.caption(f":material/lock: Read-only for you. {right.rule}")
     state.show_refused(name)
 
 

@@ -7,13 +7,14 @@ import re
 import streamlit as st
 
 from budgets import Plan, PlanValidationError, plan_to_json
+from budgets.access import EDIT_SETTINGS, SAVE, User
 from budgets.edits import empty_plan
 from budgets.samples import sample_plan
 from budgets.store import PlanKey, VersionInfo, VersionStatus
 from budgets.store.model import when
 from models.csv_export import pnl_csv
 from models.excel.export import workbook_filename
-from ui import exports, forms, kpis, state, storage
+from ui import exports, forms, identity, kpis, state, storage
 
 UPLOAD_LIMIT_BYTES = 10 * 1024 * 1024
 
@@ -35,6 +36,7 @@ def _open_upload(widget_key: str) -> None:
     storage.open_plan(plan, source=f"Uploaded {upload.name}", notice=f"Opened {upload.name}.")
 
 
+SAVE_AS = {"Keep as a draft": VersionStatus.DRAFT, "Submit for review": VersionStatus.SUBMITTED}
 MONTH_NAMES = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 MOVE_FIGURES = "Move each calendar month's figures with it"
 KEEP_ORDER = "Keep the figures in fiscal order"
@@ -70,9 +72,7 @@ def _close_when_done() -> None:
 
 def _save() -> None:
     values = st.session_state
-    refusal = storage.save(
-        values["save_author"], values["save_comment"], VersionStatus(values["save_status"])
-    )
+    refusal = storage.save(values["save_comment"], SAVE_AS[values["save_status"]])
     st.session_state[state.SAVE_REFUSAL] = refusal
     st.session_state[state.DIALOG_DONE] = refusal is None
     if refusal is not None:
@@ -99,15 +99,14 @@ def _save_dialog() -> None:
         )
     else:
         st.caption(f"The new version will follow version {stored.info.version}.")
+    user = state.acting_user()
     with st.form("save_form", border=False):
-        st.text_input(
-            "Your name", value=storage.author(), key="save_author", max_chars=80,
-            help="Asked once per session; every version records who saved it.",
-        )  # fmt: skip
+        st.caption(f"Saved by {user.label}, as every version records who saved it.")
         st.text_area("Comment", key="save_comment", max_chars=2000, height=80)
         st.radio(
-            "Status", [VersionStatus.DRAFT.value, VersionStatus.SUBMITTED.value],
-            key="save_status", horizontal=True, help="Submitted: ready for finance to approve.",
+            "Then", list(SAVE_AS), key="save_status", horizontal=True,
+            help="Submitting sends the version to finance, who approve it or send it back "
+            "with a note; the comment goes with it.",
         )  # fmt: skip
         st.form_submit_button("Save version", type="primary", on_click=_save)
     refusal = st.session_state.get(state.SAVE_REFUSAL)
@@ -193,13 +192,21 @@ def _literal(text: str) -> str:
     return re.sub(r"([\\`*_{}\[\]<>()#+!|~$:-])", r"\\\1", text)
 
 
+STATUS_COLOURS = {
+    VersionStatus.DRAFT: "gray",
+    VersionStatus.SUBMITTED: "blue",
+    VersionStatus.CHANGES_REQUESTED: "orange",
+    VersionStatus.APPROVED: "green",
+}
+
+
 def _version_line() -> str:
     """Which stored version the session shows, its status, and whether it has unsaved edits."""
     stored = storage.base()
     if stored is None:
         return ":orange-badge[:material/edit: Not saved yet]"
     info = stored.info
-    status = {"draft": "gray", "submitted": "blue", "approved": "green"}[info.status.value]
+    status = STATUS_COLOURS[info.status]
     line = (
         f":{status}-badge[Version {info.version} · {info.status.value}] "
         f":small[:gray[by {_literal(info.author)}, {when(info.saved_at)}]]"
@@ -252,7 +259,12 @@ def _downloads(plan: Plan) -> None:
     )
 
 
-def render() -> None:
+def _waiting_line(user: User) -> str:
+    waiting = identity.waiting_on(user)
+    return "".join(f"  \n:violet-badge[:material/pending_actions: {line}]" for line in waiting)
+
+
+def render(user: User) -> None:
     plan = state.current_plan()
     projection = state.projection()
     with st.sidebar:
@@ -261,10 +273,12 @@ def render() -> None:
             f"### {_literal(plan.name)}\n:gray[FY{plan.fiscal_year} ({projection.months[0]} - "
             f"{projection.months[-1]}) · {plan.currency} · "
             f"{_literal(st.session_state.get(state.SOURCE, ''))}]  \n{_version_line()}"
+            f"{_waiting_line(user)}"
         )
         save = st.button(
             "Save version...", icon=":material/save:", type="primary", width="stretch",
-            key="save_open",
+            key="save_open", disabled=not user.may(SAVE),
+            help=None if user.may(SAVE) else SAVE.rule,
         )  # fmt: skip
         for metric in (kpis.net_sales, kpis.ebitda_margin, kpis.marketing, kpis.mer):
             metric(projection)
@@ -307,8 +321,12 @@ def render() -> None:
                 )  # fmt: skip
                 new_plan = st.button("New empty plan...", width="stretch", key="new_plan_open")
         settings = st.button(
-            "Plan settings...", icon=":material/tune:", width="stretch", key="settings_open"
-        )
+            "Plan settings...", icon=":material/tune:", width="stretch", key="settings_open",
+            disabled=not user.may(EDIT_SETTINGS),
+            help=None if user.may(EDIT_SETTINGS) else EDIT_SETTINGS.rule,
+        )  # fmt: skip
+        st.markdown(identity.who_line(user))
+        identity.sign_out_button()
     # Dialogs open from the main area: a dialog cannot be called inside the sidebar.
     if save:
         st.session_state.pop(state.SAVE_REFUSAL, None)

@@ -32,6 +32,7 @@ import pyarrow as pa
 import streamlit as st
 
 from budgets import Plan, PlanIssue, PlanValidationError
+from budgets.access import AccessError, Right, User, require_change
 from budgets.samples import sample_plan
 from models import Projection, project_plan
 from ui.tables import as_arrow
@@ -50,13 +51,14 @@ _PAGE = "_page"
 PAGE_MESSAGES = "page"
 # Every other key the app keeps in a session, with the module that reads and writes it.
 BASE = "plan_base"  # ui.storage: the stored version the plan in hand started from
-AUTHOR = "author"  # ui.storage: the name last saved or approved under
 CONFLICT = "plan_conflict"  # ui.storage: the version someone saved first (a refused save)
 SET_ASIDE = "plan_set_aside"  # ui.storage: unsaved edits set aside when another plan opened
 DIALOG_DONE = "_dialog_done"  # ui.sidebar: the open dialog has acted and closes
 SAVE_REFUSAL = "_save_refusal"  # ui.sidebar: why the last "Save version" was refused
 ALLOCATION = "_allocation"  # ui.allocator_view: the allocator's last result and its revision
 GRID_CELLS = "_grid_cells"  # ui.editors: what each grid last reported, by grid
+USER = "_user"  # ui.identity: who acts in this session, set at every run before any widget
+WAITING = "_waiting"  # ui.identity: what waits on the user, and when read (ui.storage drops it)
 T = TypeVar("T")
 
 
@@ -207,14 +209,46 @@ def issues(where: str = PAGE_MESSAGES) -> list[str]:
     return found.get(where, [])
 
 
+NOBODY = User("", "nobody")
+
+
+def acting_user() -> User:
+    """Who acts in this session (``ui.identity`` sets it before any widget is drawn); nobody,
+    with no role, in a session where no one has signed in."""
+    user: User = st.session_state.get(USER) or NOBODY
+    return user
+
+
+def may(right: Right) -> bool:
+    return acting_user().may(right)
+
+
+def refused_change(old: Plan, new: Plan) -> str | None:
+    """Why the session's user may not make the edit from ``old`` to ``new``, or None."""
+    try:
+        require_change(acting_user(), old, new)
+    except AccessError as error:
+        return str(error)
+    return None
+
+
 def attempt(
     edit: Callable[..., Plan], *args: Any, notice: str | None = None, where: str = PAGE_MESSAGES
 ) -> bool:
-    """Run a plan edit (``edit(plan, *args)``); report a refusal at ``where``, never raise."""
+    """Run a plan edit (``edit(plan, *args)``); report a refusal at ``where``, never raise.
+
+    The edit is refused, whatever the screen offered, when it changes a part
+    of the plan the session's user may not edit.
+    """
+    plan = current_plan()
     try:
-        changed = edit(current_plan(), *args)
+        changed = edit(plan, *args)
     except PlanValidationError as error:
         report(error.issues, where)
+        return False
+    refusal = refused_change(plan, changed)
+    if refusal is not None:
+        report([refusal], where)
         return False
     replace_plan(changed, notice=notice)
     return True

@@ -20,10 +20,13 @@ import os
 import streamlit as st
 
 from budgets import Plan, PlanValidationError, plan_from_json
+from budgets.access import AccessError, Role
 from budgets.errors import shown_text
 from budgets.store import (
     DB_PATH_ENV,
     DB_URL_ENV,
+    AuditAction,
+    AuditEntry,
     PlanKey,
     PlanStore,
     PlanStoreError,
@@ -52,11 +55,6 @@ def plan_store() -> PlanStore:
 def base() -> StoredPlan | None:
     stored: StoredPlan | None = st.session_state.get(state.BASE)
     return stored
-
-
-def author() -> str:
-    name: str = st.session_state.get(state.AUTHOR, "")
-    return name
 
 
 def has_unsaved_edits() -> bool:
@@ -167,12 +165,14 @@ def conflict() -> VersionInfo | None:
     return latest
 
 
-def save(name: str, comment: str, status: VersionStatus) -> str | None:
-    """Save the session's plan as a new version on top of its base; None, or why not.
+def save(comment: str, status: VersionStatus) -> str | None:
+    """Save the session's plan as a new version on top of its base, by the session's user;
+    None, or why not.
 
     A plan whose name or fiscal year changed since its base is saved as a new
     plan. A refused save (someone saved meanwhile) keeps the edits in the
-    session and says who saved what and when (``conflict`` gives that version).
+    session and says who saved what and when (``conflict`` gives that version);
+    so does a save the user's roles do not allow.
     """
     plan = state.current_plan()
     stored = base()
@@ -180,18 +180,19 @@ def save(name: str, comment: str, status: VersionStatus) -> str | None:
     base_version = stored.info.version if stored is not None and same_plan else None
     try:
         info = plan_store().save(
-            plan, base_version=base_version, author=name, comment=comment, status=status
-        )
+            plan, base_version=base_version, by=state.acting_user(), comment=comment,
+            status=status,
+        )  # fmt: skip
     except VersionConflictError as error:
         st.session_state[state.CONFLICT] = error.latest
         return str(error)
-    except (PlanStoreError, PlanValidationError) as error:
+    except (PlanStoreError, PlanValidationError, AccessError) as error:
         return str(error)
-    st.session_state[state.AUTHOR] = info.author
     _remember(StoredPlan(info, plan))
     st.session_state[state.OPENED] = plan
     st.session_state[state.SOURCE] = f"Stored plan, version {info.version}"
     st.session_state[state.NOTICE] = f"Saved version {info.version} ({info.status.value})."
+    st.session_state.pop(state.WAITING, None)
     return None
 
 
@@ -211,44 +212,84 @@ def version(key: PlanKey, number: int) -> StoredPlan | None:
         return None
 
 
-def approve_as_typed(key: PlanKey, number: int, name_key: str) -> None:
-    """``approve`` by the name in the text field ``name_key`` as it is now."""
-    approve(key, number, str(st.session_state.get(name_key, "")))
-
-
-def restore_as_typed(key: PlanKey, number: int, name_key: str) -> None:
-    """``restore`` by the name in the text field ``name_key`` as it is now."""
-    restore(key, number, str(st.session_state.get(name_key, "")))
-
-
-def approve(key: PlanKey, number: int, approver: str) -> None:
-    """Mark a version approved; the session's base follows if it is that version."""
+def audit(key: PlanKey) -> tuple[AuditEntry, ...]:
     try:
-        info = plan_store().approve(key, number, approver)
-    except (PlanStoreError, PlanValidationError) as error:
+        return plan_store().audit(key)
+    except PlanStoreError as error:
+        state.report([str(error)])
+        return ()
+
+
+def review_step(action: AuditAction, key: PlanKey, number: int, note_key: str) -> None:
+    """Submit, send back or approve a version as the session's user, with the note typed in
+    the field ``note_key`` (read when the button is pressed); the session's base follows."""
+    note = str(st.session_state.get(note_key, ""))
+    store, user = plan_store(), state.acting_user()
+    step = {
+        AuditAction.SUBMITTED: store.submit,
+        AuditAction.SENT_BACK: store.send_back,
+        AuditAction.APPROVED: store.approve,
+    }[action]
+    try:
+        info = step(key, number, user, note)
+    except (PlanStoreError, PlanValidationError, AccessError) as error:
         state.report([str(error)])
         return
-    st.session_state[state.AUTHOR] = info.approved_by or approver
     stored = base()
     if stored is not None and stored.info.key == key and stored.info.version == number:
         _remember(StoredPlan(info, stored.plan))
-    st.session_state[state.NOTICE] = f"Version {number} approved by {info.approved_by}."
+    st.session_state.pop(state.WAITING, None)
+    st.session_state[note_key] = ""
+    done = {
+        AuditAction.SUBMITTED: "submitted for review",
+        AuditAction.SENT_BACK: "sent back with changes requested",
+        AuditAction.APPROVED: f"approved by {info.approved_by}",
+    }[action]
+    st.session_state[state.NOTICE] = f"Version {number} {done}."
 
 
-def restore(key: PlanKey, number: int, name: str) -> None:
+def restore(key: PlanKey, number: int) -> None:
     """Save an old version again as a new draft on top of the latest, and open it.
 
     Unsaved edits are set aside first, as opening a stored version does.
     """
     try:
         latest = plan_store().history(key)[0].version
-        info = plan_store().restore(key, number, base_version=latest, author=name)
+        info = plan_store().restore(key, number, base_version=latest, by=state.acting_user())
         restored = plan_store().get(key, info.version)
-    except (PlanStoreError, PlanValidationError) as error:
+    except (PlanStoreError, PlanValidationError, AccessError) as error:
         state.report([str(error)])
         return
-    st.session_state[state.AUTHOR] = info.author
     _work_on(restored, f"Version {number} restored as version {info.version}.")
+
+
+def role_holders() -> dict[str, frozenset[Role]]:
+    try:
+        return plan_store().role_holders()
+    except PlanStoreError as error:
+        state.report([str(error)], "roles")
+        return {}
+
+
+def set_roles(email: str, roles: frozenset[Role]) -> bool:
+    """Give ``email`` exactly ``roles`` as the session's user (an admin); report a refusal."""
+    try:
+        plan_store().set_roles(email, roles, state.acting_user())
+    except (PlanStoreError, AccessError) as error:
+        state.report([str(error)], "roles")
+        return False
+    state.clear_issues("roles")
+    held = ", ".join(role.label for role in Role if role in roles) or "no role"
+    st.session_state[state.NOTICE] = f"{email.strip().lower()} now holds: {held}."
+    return True
+
+
+def all_audit() -> tuple[AuditEntry, ...]:
+    try:
+        return plan_store().audit()
+    except PlanStoreError as error:
+        state.report([str(error)], "roles")
+        return ()
 
 
 def approved_notice() -> None:

@@ -13,7 +13,8 @@ import streamlit as st
 
 from budgets import Plan
 from budgets.errors import RATE_FIELDS
-from budgets.store import VersionInfo
+from budgets.store import AuditEntry, VersionInfo
+from budgets.store.model import when
 from models import PNL_LABELS, PNL_LINES, YEAR, Projection, project_plan
 from models.catalogue import PNL_CATALOGUE
 from models.compare import compare_plans
@@ -179,22 +180,56 @@ def pnl_summary_of(plan: Plan) -> pd.DataFrame:
 
 def versions(history: Sequence[VersionInfo]) -> pd.DataFrame:
     """A plan's versions, newest first: one row each."""
-    columns = ["version", "status", "author", "saved_at", "comment", "based_on",
-               "restored_from", "approved_by", "approved_at"]  # fmt: skip
+    columns = ["version", "status", "author", "saved_at", "comment", "submitted_by",
+               "submitted_at", "approved_by", "approved_at", "based_on",
+               "restored_from"]  # fmt: skip
     return pd.DataFrame([info.as_row() for info in history], columns=columns)
 
 
 def version_columns() -> dict[str, Any]:
+    when = "YYYY-MM-DD HH:mm"
     return {
         "version": st.column_config.NumberColumn("Version", format="%d", width=70),
-        "status": st.column_config.TextColumn("Status", width=90),
-        "author": st.column_config.TextColumn("Saved by"),
-        "saved_at": st.column_config.DatetimeColumn("Saved (UTC)", format="YYYY-MM-DD HH:mm"),
+        "status": st.column_config.TextColumn("Status", width=130),
+        "author": st.column_config.TextColumn("Prepared by"),
+        "saved_at": st.column_config.DatetimeColumn("Saved (UTC)", format=when),
         "comment": st.column_config.TextColumn("Comment", width="large"),
+        "submitted_by": st.column_config.TextColumn("Submitted by"),
+        "submitted_at": st.column_config.DatetimeColumn("Submitted (UTC)", format=when),
+        "approved_by": st.column_config.TextColumn("Approved by"),
+        "approved_at": st.column_config.DatetimeColumn("Approved (UTC)", format=when),
         "based_on": st.column_config.NumberColumn("Based on", format="%d", width=80),
         "restored_from": st.column_config.NumberColumn("Restores", format="%d", width=80),
-        "approved_by": st.column_config.TextColumn("Approved by"),
-        "approved_at": st.column_config.DatetimeColumn("Approved (UTC)", format="YYYY-MM-DD HH:mm"),
+    }
+
+
+def version_record(info: VersionInfo) -> str:
+    """One line on a version: its status, who prepared, submitted and approved it, and when."""
+    parts = [f"Version {info.version} · {info.status.value}",
+             f"prepared by {info.author} {when(info.saved_at)}"]  # fmt: skip
+    if info.submitted_by and info.submitted_at:
+        parts.append(f"submitted by {info.submitted_by} {when(info.submitted_at)}")
+    if info.approved_by and info.approved_at:
+        parts.append(f"approved by {info.approved_by} {when(info.approved_at)}")
+    parts.append(info.comment or "no comment")
+    return " · ".join(parts)
+
+
+def audit_rows(entries: Sequence[AuditEntry]) -> pd.DataFrame:
+    """Audit-log rows, newest first, as History and People & roles show them."""
+    columns = ["at", "action", "by", "plan", "version", "subject", "note"]
+    return pd.DataFrame([entry.as_row() for entry in entries], columns=columns)
+
+
+def audit_columns() -> dict[str, Any]:
+    return {
+        "at": st.column_config.DatetimeColumn("When (UTC)", format="YYYY-MM-DD HH:mm:ss"),
+        "action": st.column_config.TextColumn("Step", width=130),
+        "by": st.column_config.TextColumn("By", width="medium"),
+        "plan": st.column_config.TextColumn("Plan"),
+        "version": st.column_config.NumberColumn("Version", format="%d", width=70),
+        "subject": st.column_config.TextColumn("For", width="medium"),
+        "note": st.column_config.TextColumn("Note", width="large"),
     }
 
 

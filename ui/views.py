@@ -14,6 +14,7 @@ from typing import Any, Literal
 import streamlit as st
 from streamlit.elements.lib.mutable_tab_container import TabContainer
 
+from budgets.access import Right
 from ui import state
 
 TABS: dict[str, tuple[str, ...]] = {
@@ -56,16 +57,29 @@ def _tabs(name: str) -> Sequence[TabContainer]:
 
 
 def action_box(
-    name: str, label: str, *, icon: str, width: Literal["stretch", "content"] = "content"
+    name: str,
+    label: str,
+    *,
+    icon: str,
+    right: Right,
+    width: Literal["stretch", "content"] = "content",
 ) -> Any:
     """A popover of actions on the plan, or None while it is closed.
+
+    It is greyed out, saying which role it needs, for a user without ``right``
+    (the actions would be refused anyway: ``state.attempt``).
 
     Its key follows the widget generation (``state.key``): when an action in
     it changes the plan the popover closes, and opens again with empty
     fields; when an action is refused it stays open with what was typed and
     says why at its top (``state.show_refused(name)``).
     """
-    box = st.popover(label, icon=icon, key=state.key(name), on_change="rerun", width=width)
+    allowed = state.may(right)
+    box = st.popover(
+        label, icon=icon, key=state.key(name), on_change="rerun", width=width,
+        disabled=not allowed,
+        help=None if allowed else right.rule,
+    )  # fmt: skip
     if not box.open:
         return None
     with box:

@@ -247,7 +247,8 @@ class AuditEntry:
             else f"{self.actor_name} ({self.actor_email})",
             "plan": None if self.key is None else f"{self.key.name} FY{self.key.fiscal_year}",
             "version": self.version,
-            "note": self.note or (self.subject or ""),
+            "note": self.note,
+            "subject": self.subject,
         }  # fmt: skip
 
 
