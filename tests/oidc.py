@@ -154,9 +154,12 @@ def write_team_secrets(folder: Path, issuer: str, app_port: int) -> Path:
 
 
 @contextmanager
-def running_app_with_auth(folder: Path, issuer: str, script: Path | None = None) -> Iterator[str]:
+def running_app_with_auth(
+    folder: Path, issuer: str, script: Path | None = None, env: Mapping[str, str] | None = None
+) -> Iterator[str]:
     """``streamlit run`` the app (or ``script``) on a free loopback port, signing in
-    through ``issuer`` with secrets written into ``folder``; yield its URL."""
+    through ``issuer`` with secrets written into ``folder``, with ``env`` as its
+    environment when given; yield its URL."""
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     secrets_file = write_team_secrets(folder, issuer, port)
@@ -165,7 +168,8 @@ def running_app_with_auth(folder: Path, issuer: str, script: Path | None = None)
          "--server.headless", "true", "--server.port", str(port),
          "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
          "--server.fileWatcherType", "none", "--secrets.files", str(secrets_file)],
-        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT,
+        cwd=ROOT, env=None if env is None else dict(env), stdout=subprocess.DEVNULL,
+        stderr=subprocess.STDOUT,
     )  # fmt: skip
     try:
         deadline = time.monotonic() + 60

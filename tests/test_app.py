@@ -14,6 +14,7 @@ from budgets.samples import large_plan, sample_plan
 from models import project_plan
 from models.formatting import format_amount
 from tests.conftest import smallest_plan_data
+from tests.test_app_history import sidebar_and_page
 from ui.views import PAGE_TABS, TABS
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
@@ -46,23 +47,10 @@ def open_app(plan: Plan | None = None, *, open_plan_box: bool = False) -> AppTes
     return at.run()
 
 
-def _sidebar_and_page(root: str, page: str) -> None:
-    import runpy
-    import sys
-
-    if root not in sys.path:
-        sys.path.insert(0, root)
-    from ui import sidebar, state
-
-    state.init_session()
-    sidebar.render()
-    runpy.run_path(f"{root}/pages/{page}.py")
-
-
 def open_sidebar_app() -> AppTest:
     """The sidebar and a page on every run (AppTest reruns only the page after the first run)."""
     root = str(Path(APP).parent)
-    at = AppTest.from_function(_sidebar_and_page, args=(root, "side_by_side"), default_timeout=60)
+    at = AppTest.from_function(sidebar_and_page, args=(root, "side_by_side"), default_timeout=60)
     at.session_state["open_plan_box"] = True
     return at.run()
 

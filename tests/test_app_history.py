@@ -16,7 +16,9 @@ from tests.conftest import person
 ROOT = str(Path(__file__).resolve().parent.parent)
 
 
-def _sidebar_and_page(root: str, page: str) -> None:
+def sidebar_and_page(root: str, page: str) -> None:
+    """What app.py draws around a page, for AppTest: who acts, the sidebar, the approved
+    notice; then the page (``harness_page`` in session state, else ``page``)."""
     import runpy
     import sys
 
@@ -46,7 +48,7 @@ def database(tmp_path, monkeypatch) -> Path:
 def session() -> AppTest:
     """A user's session: the sidebar and a page on every run."""
     return AppTest.from_function(
-        _sidebar_and_page, args=(ROOT, "side_by_side"), default_timeout=60
+        sidebar_and_page, args=(ROOT, "side_by_side"), default_timeout=60
     ).run()
 
 
@@ -249,6 +251,5 @@ def test_the_review_loop_on_history_records_each_step_with_its_note(database) ->
     log = at.dataframe[-1].value
     assert list(log["action"]) == ["sent back", "submitted", "saved"]
     assert list(log["note"]) == ["Cut paid social by 10 %", "Ready for review", "First draft"]
-    assert list(log["by"]) == ["Omar (omar@example.com)", "Mia (mia@example.com)"] + [
-        "Mia (mia@example.com)"
-    ]
+    mia, omar = "Mia (mia@example.com)", "Omar (omar@example.com)"
+    assert list(log["by"]) == [omar, mia, mia]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import time
 
 import pytest
@@ -11,8 +12,10 @@ from openpyxl import load_workbook
 from budgets import plan_to_json
 from budgets.edits import Change, apply_changes
 from budgets.samples import sample_plan
-from models.excel.export import plan_workbook
+from budgets.store import InMemoryPlanStore, PlanKey
+from models.excel.export import plan_workbook, version_record
 from models.excel.worker import read_frame, serve, write_frame
+from tests.conftest import person
 from ui import exports
 
 
@@ -62,10 +65,41 @@ def test_a_worker_that_died_is_replaced() -> None:
     assert exports._worker().process is not first_worker
 
 
+def _summary_record(workbook: bytes) -> list[tuple[str, str]]:
+    sheet = load_workbook(io.BytesIO(workbook))["Summary"]
+    return [(str(sheet.cell(row, 3).value), str(sheet.cell(row, 4).value)) for row in range(5, 10)]
+
+
+def test_the_summary_names_who_prepared_submitted_and_approved_the_version() -> None:
+    store = InMemoryPlanStore()
+    key = PlanKey.of(sample_plan())
+    store.save(sample_plan(), base_version=None, by=person("Mia Marketing"), comment="v1")
+    store.submit(key, 1, person("Mia Marketing"), "Ready")
+    info = store.approve(key, 1, person("Omar Finance"))
+
+    lines = version_record(info)
+    workbook = exports.workbook(sample_plan(), lines)
+
+    when = f"{info.saved_at:%Y-%m-%d %H:%M} UTC"
+    assert _summary_record(workbook)[:4] == [
+        ("Version", "1 of 'Maison Nord – Online' FY2027, approved"),
+        ("Prepared by", f"Mia Marketing (miamarketing@example.com), {when}"),
+        ("Submitted by", f"Mia Marketing, {info.submitted_at:%Y-%m-%d %H:%M} UTC"),
+        (
+            "Approved by",
+            f"Omar Finance (omarfinance@example.com), {info.approved_at:%Y-%m-%d %H:%M} UTC",
+        ),
+    ]
+    assert version_record(info, edited=True)[0][1].startswith("unsaved edits on version 1 of")
+
+
 def test_the_worker_answers_a_plan_it_cannot_read_with_the_reason() -> None:
     requests, answers = io.BytesIO(), io.BytesIO()
-    write_frame(requests, b'{"name": 5}')
-    write_frame(requests, plan_to_json(sample_plan()).encode())
+    write_frame(requests, json.dumps({"plan": '{"name": 5}'}).encode())
+    record = [["Version", "3 of 'Maison Nord' FY2027, approved"]]
+    write_frame(
+        requests, json.dumps({"plan": plan_to_json(sample_plan()), "record": record}).encode()
+    )
     requests.seek(0)
 
     serve(requests, answers)
@@ -76,4 +110,5 @@ def test_the_worker_answers_a_plan_it_cannot_read_with_the_reason() -> None:
     assert not refused
     assert reason.startswith(b"PlanValidationError: ")
     assert built
-    assert _cells(workbook) == _cells(plan_workbook(sample_plan()))
+    assert _cells(workbook) == _cells(plan_workbook(sample_plan(), record=[tuple(record[0])]))
+    assert ("Version", "3 of 'Maison Nord' FY2027, approved") in _summary_record(workbook)

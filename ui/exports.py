@@ -11,10 +11,12 @@ built here instead.
 
 from __future__ import annotations
 
+import json
 import logging
 import subprocess
 import sys
 import threading
+from collections.abc import Sequence
 from pathlib import Path
 from typing import IO
 
@@ -43,13 +45,13 @@ class _Worker:
             )  # fmt: skip
         return self.process
 
-    def build(self, plan_json: str) -> bytes:
+    def build(self, request: str) -> bytes:
         with self.lock:
             process = self._running()
             stdin: IO[bytes] = process.stdin  # type: ignore[assignment]
             stdout: IO[bytes] = process.stdout  # type: ignore[assignment]
             try:
-                write_frame(stdin, plan_json.encode("utf-8"))
+                write_frame(stdin, request.encode("utf-8"))
                 ok, body = read_frame(stdout)
             except (OSError, EOFError) as error:
                 process.kill()
@@ -64,10 +66,12 @@ def _worker() -> _Worker:
     return _Worker()
 
 
-def workbook(plan: Plan) -> bytes:
-    """The plan's workbook, built by the worker process (here, if the worker fails)."""
+def workbook(plan: Plan, record: Sequence[tuple[str, str]] = ()) -> bytes:
+    """The plan's workbook, built by the worker process (here, if the worker fails);
+    ``record`` says on its Summary who prepared, submitted and approved it."""
+    request = json.dumps({"plan": plan_to_json(plan), "record": [list(line) for line in record]})
     try:
-        return _worker().build(plan_to_json(plan))
+        return _worker().build(request)
     except RuntimeError as error:
         _LOG.warning("The workbook worker failed (%s); this workbook is built here.", error)
-    return plan_workbook(plan)
+    return plan_workbook(plan, record=record)

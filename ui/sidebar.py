@@ -13,7 +13,7 @@ from budgets.samples import sample_plan
 from budgets.store import PlanKey, VersionInfo, VersionStatus
 from budgets.store.model import when
 from models.csv_export import pnl_csv
-from models.excel.export import workbook_filename
+from models.excel.export import version_record, workbook_filename
 from ui import exports, forms, identity, kpis, state, storage
 
 UPLOAD_LIMIT_BYTES = 10 * 1024 * 1024
@@ -218,15 +218,25 @@ def _version_line() -> str:
     return line
 
 
+def _record() -> tuple[tuple[str, str], ...]:
+    """What the workbook's Summary says of the stored version the plan in hand is."""
+    stored = storage.base()
+    if stored is None:
+        return ()
+    return version_record(stored.info, edited=storage.has_unsaved_edits())
+
+
 def _downloads(plan: Plan) -> None:
     """The plan's files, built once per plan revision while this menu is open.
 
     Each is handed to the browser as a file of this session, so it stays
     downloadable for as long as the menu shows it, whatever other sessions do.
     """
+    record = _record()
     st.download_button(
         "Workbook (Excel)",
-        data=state.cached("workbook", lambda _: exports.workbook(plan)),
+        # Kept per plan revision and per record: an approval changes what the Summary says.
+        data=state.cached(f"workbook {record}", lambda _: exports.workbook(plan, record)),
         file_name=workbook_filename(plan),
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         icon=":material/table_view:",

@@ -49,10 +49,12 @@ from __future__ import annotations
 import gc
 import re
 import unicodedata
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
 from budgets import Plan
+from budgets.store import VersionInfo
 from models.catalogue import PNL_CATALOGUE
 from models.excel.assumptions import assumptions_sheet
 from models.excel.book import Book, Properties
@@ -79,7 +81,11 @@ _TOTAL_NAMES = {line.key: line.excel_name for line in PNL_CATALOGUE if line.exce
 
 
 def plan_workbook(
-    plan: Plan, *, exported_at: datetime | None = None, projection: Projection | None = None
+    plan: Plan,
+    *,
+    exported_at: datetime | None = None,
+    projection: Projection | None = None,
+    record: Sequence[tuple[str, str]] = (),
 ) -> bytes:
     """The plan as an .xlsx workbook (bytes) whose formulas recalculate to the planner's numbers.
 
@@ -89,6 +95,8 @@ def plan_workbook(
             file's properties, in UTC (a naive time is taken as UTC). Defaults
             to now.
         projection: the plan's projection, when the caller holds it already.
+        record: the stored version's record, as lines (label, text) for the
+            Summary (``version_record``); none for a plan not stored.
 
     An empty plan (no channels, no fixed costs) exports the organic business
     alone; a channel without spend shows "-" for its ROAS and CPA.
@@ -98,20 +106,25 @@ def plan_workbook(
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return write_book(plan_book(plan, exported_at=exported_at, projection=projection))
+        book = plan_book(plan, exported_at=exported_at, projection=projection, record=record)
+        return write_book(book)
     finally:
         if collecting:
             gc.enable()
 
 
 def plan_book(
-    plan: Plan, *, exported_at: datetime | None = None, projection: Projection | None = None
+    plan: Plan,
+    *,
+    exported_at: datetime | None = None,
+    projection: Projection | None = None,
+    record: Sequence[tuple[str, str]] = (),
 ) -> Book:
     """The plan's workbook as data (``models.excel.book``), before it is written."""
     stamp = exported_at or datetime.now(UTC)
     if stamp.tzinfo is not None:
         stamp = stamp.astimezone(UTC)
-    export = Export(plan, stamp.replace(tzinfo=None, microsecond=0), projection)
+    export = Export(plan, stamp.replace(tzinfo=None, microsecond=0), projection, tuple(record))
     sheets = [
         summary_sheet(export),
         assumptions_sheet(export),
@@ -127,6 +140,29 @@ def write_plan_workbook(
 ) -> None:
     """Save the plan's workbook (see ``plan_workbook``) at ``path``."""
     Path(path).write_bytes(plan_workbook(plan, exported_at=exported_at))
+
+
+def version_record(info: VersionInfo, edited: bool = False) -> tuple[tuple[str, str], ...]:
+    """The lines the Summary gives a stored version: which, who prepared, submitted and
+    approved it and when; ``edited``: the plan exported is unsaved edits on that version."""
+    version = f"{info.version} of '{info.key.name}' FY{info.key.fiscal_year}, {info.status.value}"
+    if edited:
+        version = f"unsaved edits on version {version}"
+    lines = [
+        ("Version", version),
+        ("Prepared by", _who(info.author, info.author_email, info.saved_at)),
+    ]
+    if info.submitted_by and info.submitted_at:
+        lines.append(("Submitted by", _who(info.submitted_by, "", info.submitted_at)))
+    if info.approved_by and info.approved_at:
+        approver = _who(info.approved_by, info.approved_by_email or "", info.approved_at)
+        lines.append(("Approved by", approver))
+    return tuple(lines)
+
+
+def _who(name: str, email: str, moment: datetime) -> str:
+    person = f"{name} ({email})" if email and email != name else name
+    return f"{person}, {moment.astimezone(UTC):%Y-%m-%d %H:%M} UTC"
 
 
 def workbook_filename(plan: Plan, suffix: str = ".xlsx") -> str:

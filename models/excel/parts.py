@@ -24,6 +24,7 @@ class Export:
     plan: Plan
     exported_at: datetime
     given: Projection | None = None  # the plan's projection, when the caller has it
+    record: tuple[tuple[str, str], ...] = ()  # who prepared, submitted, approved: (label, text)
     layout: Layout = field(init=False)
     fmt: Formats = field(init=False)
 

@@ -50,6 +50,10 @@ def summary_sheet(export: Export) -> Sheet:
     for row, (label, value, number_format) in enumerate(about, start=5):
         sheet.text(row, 1, label, FORMULA)
         sheet.put(row, 2, value, FORMULA, number_format).align = "left"
+    # Who prepared, submitted and approved the stored version, beside what the plan is.
+    for row, (label, text) in enumerate(export.record, start=5):
+        sheet.text(row, 3, label, FORMULA)
+        sheet.text(row, 4, text, FORMULA)
     sheet.text(MARKER_ROW, 1, MARKER_LABEL, FORMULA)
     sheet.text(MARKER_ROW, 2, MARKER, FORMULA)
 

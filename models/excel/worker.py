@@ -1,13 +1,16 @@
-"""A process that builds plan workbooks: plan JSON in on stdin, workbook out on stdout.
+"""A process that builds plan workbooks: plans in on stdin, workbooks out on stdout.
 
 Run as ``python -m models.excel.worker``; ``ui.exports`` starts one per
 server process. Each frame is an 8-byte big-endian length (its top bit set
-for an error) and that many bytes: a request is a plan's JSON, an answer its
-workbook, or an error's message. The worker ends when its input closes.
+for an error) and that many bytes: a request is JSON, ``{"plan": <the plan's
+JSON text>, "record": [[label, text], ...]}`` (the record as ``plan_workbook``
+takes it), an answer the workbook, or an error's message. The worker ends
+when its input closes.
 """
 
 from __future__ import annotations
 
+import json
 import sys
 from typing import IO
 
@@ -51,7 +54,9 @@ def serve(requests: IO[bytes], answers: IO[bytes]) -> None:
         except EOFError:
             return
         try:
-            workbook = plan_workbook(plan_from_json(body))
+            request = json.loads(body)
+            record = [(str(label), str(text)) for label, text in request.get("record", ())]
+            workbook = plan_workbook(plan_from_json(request["plan"]), record=record)
         except Exception as error:  # any failure is the caller's answer
             write_frame(answers, f"{type(error).__name__}: {error}".encode(), error=True)
         else:
