@@ -23,9 +23,12 @@ import tempfile
 from pathlib import Path
 
 from benchmarks.timing import median_ms
+from budgets.access import EVERY_ROLE, User
 from budgets.samples import large_plan
 from budgets.store import PlanKey, SqlPlanStore, sqlite_url
 from tests.pg_server import PostgresUnavailableError, TemporaryPostgres
+
+BENCHMARK = User("benchmark@localhost", "Benchmark", EVERY_ROLE)
 
 STORED_VERSIONS = 1_000
 PLANS = 100
@@ -43,11 +46,11 @@ def _report(database: str, what: str, ms: float) -> None:
 def run(database: str, store: SqlPlanStore) -> None:
     plan = large_plan(50)
     key = PlanKey.of(plan)
-    latest = store.save(plan, base_version=None, author="Benchmark").version
+    latest = store.save(plan, base_version=None, by=BENCHMARK).version
 
     def save() -> None:
         nonlocal latest
-        latest = store.save(plan, base_version=latest, author="Benchmark").version
+        latest = store.save(plan, base_version=latest, by=BENCHMARK).version
 
     _report(database, "save", median_ms(save))
     _report(database, "load", median_ms(lambda: store.get(key)))
@@ -58,7 +61,7 @@ def run(database: str, store: SqlPlanStore) -> None:
     while stored < STORED_VERSIONS:
         index = stored % len(others)
         base = versions[index] or None
-        versions[index] = store.save(others[index], base_version=base, author="Benchmark").version
+        versions[index] = store.save(others[index], base_version=base, by=BENCHMARK).version
         stored += 1
     listed = store.list()
     assert len(listed) == PLANS

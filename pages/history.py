@@ -146,7 +146,7 @@ if stored is not None:
             approve, send_back = st.columns(2)
             allowed = state.may(REVIEW)
             approve.button(
-                f"Approve version {info.version}", icon=":material/verified:", type="primary",
+                "Approve", icon=":material/verified:", type="primary",
                 width="stretch", key="approve_version", disabled=not allowed,
                 on_click=storage.review_step,
                 args=(AuditAction.APPROVED, key, info.version, note_key),

@@ -12,6 +12,13 @@ st.caption(
     "whom to ask."
 )
 state.show_messages()
+if not identity.team_mode():
+    st.info(
+        "This planner runs without sign-in, for one person: you hold every role. The roles "
+        "given here apply once it runs for a team, with sign-in (README, \"Sign-in, roles and "
+        "the review\").",
+        icon=":material/person:",
+    )
 state.show_refused("roles")
 
 
@@ -26,11 +33,8 @@ def _save_roles() -> None:
 holders = storage.role_holders()
 st.subheader(f"{len(holders)} people with a role")
 st.dataframe(
-    [
-        {"E-mail": email, **{label: role in roles for role, label in ROLE_LABELS.items()}}
-        for email, roles in holders.items()
-    ],
-    hide_index=True, height=editors.grid_height(len(holders), limit=12),
+    tables.role_holders(holders), hide_index=True,
+    height=editors.grid_height(len(holders), limit=12),
 )  # fmt: skip
 
 st.subheader("Give or change roles")

@@ -241,7 +241,7 @@ def test_the_review_loop_on_history_records_each_step_with_its_note(database) ->
     assert "Version 1 · submitted" in sidebar_text(at)
 
     go(acting(at, "Omar", Role.FINANCE), "history")
-    assert "1 plan await your review" in sidebar_text(at)
+    assert "1 plan awaits your review" in sidebar_text(at)
     at.button(key="send_back_version").click().run()
     assert "sending a version back needs a note" in at.error[0].value
     at.text_area(key="review_note_1").set_value("Cut paid social by 10 %")

@@ -28,6 +28,7 @@ from tests.browser import (
     type_into_cell,
     wait_idle,
 )
+from tests.conftest import person
 
 pytestmark = [
     pytest.mark.browser,
@@ -248,14 +249,14 @@ def test_a_refused_save_says_who_saved_first_keeps_the_comment_and_offers_compar
     plan = sample_plan().model_copy(update={"name": f"Conflict {request.node.callspec.id}"})
     store = store_from_env({DB_PATH_ENV: str(store_folder / "plans.db")})
     first = store.save(
-        plan, base_version=None, author="Omar", comment="", status=VersionStatus.DRAFT
+        plan, base_version=None, by=person("Omar"), comment="", status=VersionStatus.DRAFT
     )
     page.get_by_text("Open a plan").click()
     choose(
         page, page.get_by_role("combobox", name="Stored plans"), f"{plan.name} FY2027 · v1 draft"
     )
     # Someone else saves version 2 while this session edits version 1.
-    store.save(plan, base_version=first.version, author="Omar (finance)", comment="",
+    store.save(plan, base_version=first.version, by=person("Omar (finance)"), comment="",
                status=VersionStatus.DRAFT)  # fmt: skip
     type_into_cell(page, grids(page).nth(0), JAN, 0, "20000")
 

@@ -41,7 +41,7 @@ from models.curve_history import HistoryError, fit_curve, read_history
 from models.excel.export import plan_workbook
 from models.excel.reader import WorkbookRefusedError, plan_from_workbook
 from tests import hostile_files as hostile
-from tests.conftest import monthly, smallest_plan_data, with_changes
+from tests.conftest import monthly, person, smallest_plan_data, with_changes
 
 ROOT = Path(__file__).resolve().parent.parent
 READABLE = 400  # the longest a single refusal line may be, whatever the input
@@ -360,7 +360,7 @@ def test_an_unparsable_database_url_is_named_without_its_password() -> None:
 def test_a_database_damaged_after_opening_is_named_on_every_operation(tmp_path, smallest):
     path = tmp_path / "plans.db"
     store = SqlPlanStore(sqlite_url(path))
-    store.save(smallest, base_version=None, author="Marta")
+    store.save(smallest, base_version=None, by=person("Marta"))
     store.close()
     path.write_bytes(b"\0" * 100 + path.read_bytes()[100:])
     for suffix in ("-wal", "-shm"):
@@ -373,7 +373,7 @@ def test_a_database_damaged_after_opening_is_named_on_every_operation(tmp_path, 
 def test_a_stored_version_that_no_longer_validates_is_named(tmp_path, smallest) -> None:
     path = tmp_path / "plans.db"
     with SqlPlanStore(sqlite_url(path)) as store:
-        store.save(smallest, base_version=None, author="Marta")
+        store.save(smallest, base_version=None, by=person("Marta"))
     bad = json.loads(plan_to_json(smallest))
     bad["pnl"]["return_rate"][0] = 2.0
     with sqlite3.connect(path) as connection:

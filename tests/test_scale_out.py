@@ -29,6 +29,7 @@ from deploy.replicas import (
     shared_flags,
 )
 from tests.browser import CHROMIUM, CHROMIUM_ARGS, ROOT, choose, open_app_page, wait_idle
+from tests.conftest import person
 from tests.pg_server import PostgresUnavailableError
 
 COOKIE = "planner_replica"
@@ -248,7 +249,9 @@ def test_two_users_on_two_replicas_saving_on_one_version_only_one_saves(
 
     plan = sample_plan().model_copy(update={"name": "Conflict across replicas"})
     with SqlPlanStore(cluster.db_url) as store:
-        store.save(plan, base_version=None, author="Omar", comment="", status=VersionStatus.DRAFT)
+        store.save(
+            plan, base_version=None, by=person("Omar"), comment="", status=VersionStatus.DRAFT
+        )
     authors = ("Mia (marketing)", "Omar (finance)")
     ports = [replica.port for replica in cluster.replicas]
     with (
@@ -295,7 +298,9 @@ def test_without_postgresql_the_app_says_so_and_recovers_when_it_is_back(
 
     plan = sample_plan().model_copy(update={"name": "Kept through the outage"})
     with SqlPlanStore(cluster.db_url) as store:
-        store.save(plan, base_version=None, author="Omar", comment="", status=VersionStatus.DRAFT)
+        store.save(
+            plan, base_version=None, by=person("Omar"), comment="", status=VersionStatus.DRAFT
+        )
     replica = cluster.replicas[0]
     unavailable = f"The plan database at {cluster.db_url} cannot be used right now"
     with pinned_page(chromium, cluster, replica_cookies[replica.port]) as page:

@@ -16,6 +16,7 @@ from budgets.store import DB_PATH_ENV, VersionStatus, store_from_env
 from budgets.typed import TypedNumberError, as_text, read_number
 from models.excel.export import plan_workbook
 from models.excel.reader import plan_from_workbook
+from tests.conftest import person
 
 
 @pytest.mark.parametrize(
@@ -140,7 +141,9 @@ def test_a_typed_rate_round_trips_through_json_the_store_and_the_workbook(
     store = store_from_env({DB_PATH_ENV: str(tmp_path / "plans.db")})
 
     stored_json = json.loads(plan_to_json(plan))["pnl"]["return_rate"][0]
-    info = store.save(plan, base_version=None, author="Mia", comment="", status=VersionStatus.DRAFT)
+    info = store.save(
+        plan, base_version=None, by=person("Mia"), comment="", status=VersionStatus.DRAFT
+    )
     from_store = store.get(info.key, info.version).plan
     from_workbook = plan_from_workbook(plan_workbook(plan))
 

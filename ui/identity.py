@@ -170,7 +170,8 @@ def waiting_on(user: User) -> tuple[str, ...]:
         sent_back = [s for s in summaries if s.latest.status is VersionStatus.CHANGES_REQUESTED]
         lines = []
         if user.may(REVIEW) and review:
-            lines.append(f"{len(review)} plan{'s' if len(review) > 1 else ''} await your review")
+            count = len(review)
+            lines.append(f"{count} plan{'s await' if count > 1 else ' awaits'} your review")
         if user.may(SUBMIT) and sent_back:
             count = len(sent_back)
             lines.append(

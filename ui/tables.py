@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -12,6 +12,7 @@ import pyarrow as pa
 import streamlit as st
 
 from budgets import Plan
+from budgets.access import ROLE_LABELS, Role
 from budgets.errors import RATE_FIELDS
 from budgets.store import AuditEntry, VersionInfo
 from budgets.store.model import when
@@ -180,9 +181,8 @@ def pnl_summary_of(plan: Plan) -> pd.DataFrame:
 
 def versions(history: Sequence[VersionInfo]) -> pd.DataFrame:
     """A plan's versions, newest first: one row each."""
-    columns = ["version", "status", "author", "saved_at", "comment", "submitted_by",
-               "submitted_at", "approved_by", "approved_at", "based_on",
-               "restored_from"]  # fmt: skip
+    columns = ["version", "status", "author", "saved_at", "submitted_by", "submitted_at",
+               "approved_by", "approved_at", "comment", "based_on", "restored_from"]  # fmt: skip
     return pd.DataFrame([info.as_row() for info in history], columns=columns)
 
 
@@ -215,6 +215,14 @@ def version_record(info: VersionInfo) -> str:
     return " · ".join(parts)
 
 
+def role_holders(holders: Mapping[str, frozenset[Role]]) -> pd.DataFrame:
+    """Who holds which role: one row per address, a tick column per role."""
+    return pd.DataFrame(
+        [[email, *(role in roles for role in Role)] for email, roles in holders.items()],
+        columns=["E-mail", *(ROLE_LABELS[role] for role in Role)],
+    )
+
+
 def audit_rows(entries: Sequence[AuditEntry]) -> pd.DataFrame:
     """Audit-log rows, newest first, as History and People & roles show them."""
     columns = ["at", "action", "by", "plan", "version", "subject", "note"]
@@ -225,7 +233,7 @@ def audit_columns() -> dict[str, Any]:
     return {
         "at": st.column_config.DatetimeColumn("When (UTC)", format="YYYY-MM-DD HH:mm:ss"),
         "action": st.column_config.TextColumn("Step", width=130),
-        "by": st.column_config.TextColumn("By", width="medium"),
+        "by": st.column_config.TextColumn("By", width=280),
         "plan": st.column_config.TextColumn("Plan"),
         "version": st.column_config.NumberColumn("Version", format="%d", width=70),
         "subject": st.column_config.TextColumn("For", width="medium"),
