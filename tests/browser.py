@@ -8,7 +8,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -35,13 +35,24 @@ def free_port() -> int:
 def running_app(env: dict[str, str] | None = None) -> Iterator[str]:
     """Start ``streamlit run app.py`` on loopback; yield its URL; stop it afterwards."""
     port = free_port()
+    with running_streamlit(ROOT / "app.py", port, env=env) as url:
+        yield url
+
+
+@contextmanager
+def running_streamlit(
+    script: Path, port: int, *flags: str, env: Mapping[str, str] | None = None
+) -> Iterator[str]:
+    """``streamlit run script`` on 127.0.0.1:``port`` with ``flags`` on top of the tests' own;
+    yield its URL once it answers its health check; stop it afterwards."""
     url = f"http://127.0.0.1:{port}"
     process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
+        [sys.executable, "-m", "streamlit", "run", str(script),
          "--server.headless", "true", "--server.port", str(port),
          "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
-         "--server.fileWatcherType", "none"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT,
+         "--server.fileWatcherType", "none", *flags],
+        cwd=ROOT, env=None if env is None else dict(env), stdout=subprocess.DEVNULL,
+        stderr=subprocess.STDOUT,
     )  # fmt: skip
     try:
         deadline = time.monotonic() + 60

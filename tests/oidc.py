@@ -21,8 +21,6 @@ from __future__ import annotations
 
 import json
 import secrets
-import subprocess
-import sys
 import threading
 import time
 import urllib.request
@@ -32,7 +30,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import quote, urlsplit
 
-from tests.browser import ROOT, free_port, wait_idle
+from tests.browser import ROOT, free_port, running_streamlit, wait_idle
 
 if TYPE_CHECKING:
     from werkzeug.serving import WSGIRequestHandler
@@ -161,30 +159,10 @@ def running_app_with_auth(
     through ``issuer`` with secrets written into ``folder``, with ``env`` as its
     environment when given; yield its URL."""
     port = free_port()
-    url = f"http://127.0.0.1:{port}"
     secrets_file = write_team_secrets(folder, issuer, port)
-    process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(script or ROOT / "app.py"),
-         "--server.headless", "true", "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
-         "--server.fileWatcherType", "none", "--secrets.files", str(secrets_file)],
-        cwd=ROOT, env=None if env is None else dict(env), stdout=subprocess.DEVNULL,
-        stderr=subprocess.STDOUT,
-    )  # fmt: skip
-    try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                if urllib.request.urlopen(f"{url}/_stcore/health", timeout=1).read() == b"ok":
-                    break
-            except OSError:
-                time.sleep(0.3)
-        else:
-            raise RuntimeError("the app did not start within 60 s")
+    flags = ("--secrets.files", str(secrets_file))
+    with running_streamlit(script or ROOT / "app.py", port, *flags, env=env) as url:
         yield url
-    finally:
-        process.terminate()
-        process.wait(15)
 
 
 def _origin(url: str) -> str:

@@ -42,7 +42,6 @@ def save_version(page, comment: str) -> None:  # type: ignore[no-untyped-def]
     page.get_by_role("button", name="Save version...").click()
     dialog = page.get_by_role("dialog")
     dialog.wait_for()
-    dialog.get_by_role("textbox", name="Your name").fill("Mia (marketing)")
     dialog.get_by_role("textbox", name="Comment").fill(comment)
     dialog.get_by_role("button", name="Save version").click()
     wait_idle(page)

@@ -31,6 +31,7 @@ from deploy.replicas import (
 from tests.browser import CHROMIUM, CHROMIUM_ARGS, ROOT, choose, open_app_page, wait_idle
 from tests.conftest import person
 from tests.pg_server import PostgresUnavailableError
+from ui.identity import local_user
 
 COOKIE = "planner_replica"
 REPLICA_HEADER = "X-Planner-Replica"
@@ -162,12 +163,12 @@ def sidebar(page):  # type: ignore[no-untyped-def]
     return page.get_by_test_id("stSidebar")
 
 
-def open_save_dialog(page, author: str, comment: str):  # type: ignore[no-untyped-def]
-    """Open "Save version...", fill in who and why; the dialog, not yet submitted."""
+def open_save_dialog(page, comment: str):  # type: ignore[no-untyped-def]
+    """Open "Save version...", say why; the dialog, not yet submitted (the version records
+    who saves it: here the local user, with no sign-in)."""
     page.get_by_role("button", name="Save version...").click()
     dialog = page.get_by_role("dialog")
     dialog.wait_for()
-    dialog.get_by_role("textbox", name="Your name").fill(author)
     dialog.get_by_role("textbox", name="Comment").fill(comment)
     return dialog
 
@@ -221,13 +222,13 @@ def test_a_version_saved_through_one_replica_opens_through_the_other(
         pinned_page(chromium, cluster, replica_cookies[first]) as page_a,
         pinned_page(chromium, cluster, replica_cookies[second]) as page_b,
     ):
-        dialog = open_save_dialog(page_a, "Mia (marketing)", "Saved on the first replica")
+        dialog = open_save_dialog(page_a, "Saved on the first replica")
         dialog.get_by_role("button", name="Save version").click()
         assert save_outcome(page_a, dialog, 1) == "saved"
 
         open_stored_plan(page_b, SAMPLE_OPTION)
         expect(sidebar(page_b)).to_contain_text("Version 1 · draft", timeout=30_000)
-        expect(sidebar(page_b)).to_contain_text("by Mia (marketing)")
+        expect(sidebar(page_b)).to_contain_text(f"by {local_user().name}")
         # A download is served from the memory of the replica that made it.
         page_b.get_by_role("button", name="Download...").click()
         with page_b.expect_download() as download:
@@ -252,7 +253,7 @@ def test_two_users_on_two_replicas_saving_on_one_version_only_one_saves(
         store.save(
             plan, base_version=None, by=person("Omar"), comment="", status=VersionStatus.DRAFT
         )
-    authors = ("Mia (marketing)", "Omar (finance)")
+    comments = ("Through the first replica", "Through the second replica")
     ports = [replica.port for replica in cluster.replicas]
     with (
         pinned_page(chromium, cluster, replica_cookies[ports[0]]) as page_a,
@@ -263,8 +264,7 @@ def test_two_users_on_two_replicas_saving_on_one_version_only_one_saves(
             open_stored_plan(page, "Conflict across replicas FY2027 · v1 draft")
             expect(sidebar(page)).to_contain_text("Version 1 · draft", timeout=30_000)
         dialogs = [
-            open_save_dialog(page, author, "On version 1")
-            for page, author in zip(pages, authors, strict=True)
+            open_save_dialog(page, comment) for page, comment in zip(pages, comments, strict=True)
         ]
         for dialog in dialogs:  # both saves sent at once
             dialog.get_by_role("button", name="Save version").click()
@@ -273,16 +273,16 @@ def test_two_users_on_two_replicas_saving_on_one_version_only_one_saves(
         ]
 
     assert outcomes.count("saved") == 1, outcomes
-    winner = authors[outcomes.index("saved")]
+    winner = comments[outcomes.index("saved")]
     (refusal,) = (outcome for outcome in outcomes if outcome != "saved")
     assert (
         "Not saved. Version 2 of the plan 'Conflict across replicas' (FY2027) was saved by "
-        f"{winner} on "
+        f"{local_user().name} on "
     ) in refusal
     assert "after version 1 that your edits started from. Your edits are not saved" in refusal
     with SqlPlanStore(cluster.db_url) as store:
         history = store.history(PlanKey.of(plan))
-    assert [(info.version, info.author) for info in history] == [(2, winner), (1, "Omar")]
+    assert [(info.version, info.comment) for info in history] == [(2, winner), (1, "")]
 
 
 # --- the database goes away and comes back ----------------------------------------------------
@@ -315,7 +315,7 @@ def test_without_postgresql_the_app_says_so_and_recovers_when_it_is_back(
             expect(main.get_by_test_id("stAlertContentError")).to_contain_text(
                 unavailable, timeout=30_000
             )
-            dialog = open_save_dialog(page, "Mia (marketing)", "While the database is down")
+            dialog = open_save_dialog(page, "While the database is down")
             dialog.get_by_role("button", name="Save version").click()
             refusal = save_outcome(page, dialog, 1)
             assert f"Not saved. {unavailable}" in refusal
@@ -326,7 +326,7 @@ def test_without_postgresql_the_app_says_so_and_recovers_when_it_is_back(
         open_app_page(page, cluster.nginx_url)
         open_stored_plan(page, "Kept through the outage FY2027 · v1 draft")
         expect(sidebar(page)).to_contain_text("Version 1 · draft", timeout=30_000)
-        dialog = open_save_dialog(page, "Mia (marketing)", "After the database is back")
+        dialog = open_save_dialog(page, "After the database is back")
         dialog.get_by_role("button", name="Save version").click()
         assert save_outcome(page, dialog, 2) == "saved"
         expect(page.get_by_test_id("stException")).to_have_count(0)

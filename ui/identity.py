@@ -76,7 +76,8 @@ def forget_roles() -> None:
 def _signed_in_user() -> User | None:
     if not st.user.is_logged_in:
         return None
-    email = str(st.user.get("email") or "")
+    # Microsoft Entra ID gives the address as preferred_username unless the email claim is set.
+    email = str(st.user.get("email") or st.user.get("preferred_username") or "")
     name = str(st.user.get("name") or email)
     try:
         email = clean_email(email)
