@@ -21,6 +21,8 @@ from __future__ import annotations
 import getpass
 import os
 import time
+from collections.abc import Callable
+from typing import NoReturn
 
 import streamlit as st
 
@@ -123,6 +125,17 @@ def _admins() -> list[str]:
     return [email for email, roles in holders.items() if Role.ADMIN in roles]
 
 
+def _only(page: Callable[[], None], title: str) -> NoReturn:
+    """Show ``page`` as the app's one page, whatever the address asked for, and end the run.
+
+    The run must register a navigation before it stops: without one, Streamlit
+    would list and serve the files of ``pages/`` as pages, outside this gate.
+    """
+    st.navigation([st.Page(page, title=title, url_path="welcome", default=True)],
+                  position="hidden").run()  # fmt: skip
+    st.stop()
+
+
 def gate() -> User:
     """The session's user, kept for the run's edits; or a page that says why not, and stop."""
     if not team_mode():
@@ -131,13 +144,11 @@ def gate() -> User:
         signed_in = _signed_in_user()
         if signed_in is None:
             st.session_state[state.USER] = None
-            _sign_in_page()
-            st.stop()
+            _only(_sign_in_page, "Sign in")
         user = signed_in
         if not user.roles:
             st.session_state[state.USER] = None
-            _no_role_page(user)
-            st.stop()
+            _only(lambda: _no_role_page(user), "No role yet")
     st.session_state[state.USER] = user
     return user
 
