@@ -107,6 +107,8 @@ def _sign_in_page() -> None:
 
 def _no_role_page(user: User) -> None:
     st.title("Budget planner")
+    # A store that could not be read for the roles says so: the roles may well be there.
+    state.show_refused()
     admins = ", ".join(sorted(_admins())) or ", ".join(configured_admins()) or "your IT team"
     st.warning(
         f"You are signed in as **{user.label}**, but you have no role in this planner yet, so "
@@ -193,8 +195,3 @@ def waiting_on(user: User) -> tuple[str, ...]:
         st.session_state[state.WAITING] = cached
     lines_now: tuple[str, ...] = cached[2]
     return lines_now
-
-
-def forget_waiting() -> None:
-    """Read what waits on the user again at the next run (after a review step)."""
-    st.session_state.pop(state.WAITING, None)
