@@ -15,8 +15,8 @@ state.show_messages()
 if not identity.team_mode():
     st.info(
         "This planner runs without sign-in, for one person: you hold every role. The roles "
-        "given here apply once it runs for a team, with sign-in (README, \"Sign-in, roles and "
-        "the review\").",
+        'given here apply once it runs for a team, with sign-in (README, "Sign-in, roles and '
+        'the review").',
         icon=":material/person:",
     )
 state.show_refused("roles")
