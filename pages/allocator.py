@@ -12,7 +12,9 @@ from models.curve_plans import (
 )
 from models.formatting import amount_text, format_amount
 from ui import allocator_view as view
-from ui import charts, curve_charts, editors, state, views
+from ui import charts, curve_charts, editors, identity, state, views
+
+identity.through_app()  # a page runs inside app.py, behind its sign-in
 
 # Curves and the allocator's split change the marketing plan: its manager's (state.attempt).
 marketing = state.may(EDIT_MARKETING)

@@ -5,7 +5,9 @@ import streamlit as st
 
 from budgets.access import REVIEW, SAVE, SUBMIT
 from budgets.store import AuditAction, VersionStatus
-from ui import editors, state, storage, tables
+from ui import editors, identity, state, storage, tables
+
+identity.through_app()  # a page runs inside app.py, behind its sign-in
 
 plan = state.current_plan()
 st.caption(

@@ -5,7 +5,9 @@ import streamlit as st
 from budgets import ChannelKind, CostDriver
 from budgets.access import EDIT_MARKETING
 from budgets.edits import add_channel, remove_channel, rename_channel
-from ui import charts, editors, grids, kpis, state, tables, views
+from ui import charts, editors, grids, identity, kpis, state, tables, views
+
+identity.through_app()  # a page runs inside app.py, behind its sign-in
 
 plan = state.current_plan()
 projection = state.projection()

@@ -5,6 +5,8 @@ import streamlit as st
 from budgets.access import ROLE_LABELS, Role
 from ui import editors, identity, state, storage, tables
 
+identity.through_app()  # a page runs inside app.py, behind its sign-in
+
 st.caption(
     "Give each person the roles they plan with: the marketing manager edits the marketing plan, "
     "the e-commerce manager the P&L and the targets, finance approves or sends back, admins "

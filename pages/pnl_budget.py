@@ -5,7 +5,9 @@ import streamlit as st
 from budgets.access import EDIT_PNL
 from budgets.edits import add_fixed_cost, remove_fixed_cost, rename_fixed_cost
 from models.seasonality import PROFILES
-from ui import charts, editors, forms, grids, kpis, state, tables, views
+from ui import charts, editors, forms, grids, identity, kpis, state, tables, views
+
+identity.through_app()  # a page runs inside app.py, behind its sign-in
 
 plan = state.current_plan()
 projection = state.projection()

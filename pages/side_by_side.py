@@ -4,7 +4,9 @@ the P&L it drives below, with the year's waterfall beside it."""
 import streamlit as st
 
 from budgets.access import EDIT_MARKETING
-from ui import charts, editors, grids, kpis, state, tables
+from ui import charts, editors, grids, identity, kpis, state, tables
+
+identity.through_app()  # a page runs inside app.py, behind its sign-in
 
 projection = state.projection()
 st.caption(

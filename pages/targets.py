@@ -5,7 +5,9 @@ import streamlit as st
 from budgets.access import EDIT_TARGETS
 from models import Verdict
 from models.formatting import amount_text
-from ui import charts, forms, kpis, state, tables, views
+from ui import charts, forms, identity, kpis, state, tables, views
+
+identity.through_app()  # a page runs inside app.py, behind its sign-in
 
 plan = state.current_plan()
 projection = state.projection()

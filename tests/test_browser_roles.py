@@ -527,3 +527,34 @@ def test_the_local_default_has_no_sign_in_and_every_role(browser, local_url) -> 
         expect(main(page).get_by_text(LOCK)).to_have_count(0)
         type_into_cell(page, spend_grid(page), JAN, 0, "25000")
         expect(grid_cell(spend_grid(page), JAN, 0)).to_have_text("25000", timeout=30_000)
+
+
+# --- 6. a link to a page, the first request a server gets ----------------------------------
+
+
+def test_a_link_to_a_page_as_a_new_servers_first_request_goes_through_the_sign_in(
+    browser, tmp_path
+) -> None:
+    env = {**os.environ, DB_PATH_ENV: str(tmp_path / "plans.db"), "BUDGET_ADMINS": ADA[0]}
+    env.pop("BUDGET_DB_URL", None)
+    with (
+        running_provider() as issuer,
+        running_app_with_auth(tmp_path, issuer, env=env) as url,
+        new_page(browser, f"{url}/people") as page,
+    ):
+        page.get_by_role("button", name="Sign in", exact=True).wait_for(timeout=60_000)
+        wait_idle(page)
+        expect(page.get_by_test_id("stException")).to_have_count(0)
+        expect(page.get_by_test_id("stDataFrame")).to_have_count(0)
+        expect(page.get_by_test_id("stSidebarNav")).to_have_count(0)
+
+
+def test_a_link_to_a_page_as_a_new_servers_first_request_opens_that_page(browser, tmp_path) -> None:
+    env = {**os.environ, DB_PATH_ENV: str(tmp_path / "plans.db")}
+    env.pop("BUDGET_DB_URL", None)
+    with running_app(env=env) as url, new_page(browser, f"{url}/history") as page:
+        expect(main(page).get_by_role("heading", name="History")).to_be_visible(timeout=60_000)
+        wait_idle(page)
+        expect(main(page)).to_contain_text("is not saved yet")
+        expect(sidebar(page)).to_contain_text("local, every role, no sign-in")
+        expect(page.get_by_test_id("stException")).to_have_count(0)

@@ -25,6 +25,7 @@ from collections.abc import Callable
 from typing import NoReturn
 
 import streamlit as st
+from streamlit.runtime.pages_manager import PagesManager
 
 from budgets.access import EVERY_ROLE, REVIEW, SUBMIT, AccessError, Role, User, clean_email
 from budgets.store import PlanStoreError, VersionStatus
@@ -136,6 +137,21 @@ def _only(page: Callable[[], None], title: str) -> NoReturn:
     st.navigation([st.Page(page, title=title, url_path="welcome", default=True)],
                   position="hidden").run()  # fmt: skip
     st.stop()
+
+
+def through_app() -> None:
+    """Let a page run only inside app.py, behind its sign-in.
+
+    Until app.py first calls ``st.navigation`` in a server process, Streamlit
+    keeps its older behaviour for a ``pages/`` folder: a first request for a
+    page's own address (a bookmark, a shared link) runs that page's file alone,
+    without app.py and its gate. Such a run is turned away here and started
+    again through app.py, which then opens the page asked for if the user may.
+    """
+    if state.USER in st.session_state:
+        return
+    PagesManager.uses_pages_directory = False  # what st.navigation itself sets
+    st.rerun()
 
 
 def gate() -> User:
