@@ -116,14 +116,27 @@ class User:
 
     @property
     def label(self) -> str:
-        """'Ana Ortiz (ana@example.com)', or the e-mail alone when it is the name."""
-        return self.email if self.name in ("", self.email) else f"{self.name} ({self.email})"
+        return person_label(self.name, self.email)
 
     def may(self, right: Right) -> bool:
         return bool(self.roles & right.roles)
 
     def roles_text(self) -> str:
-        return ", ".join(role.label for role in Role if role in self.roles) or "no role"
+        return roles_text(self.roles)
+
+
+def roles_text(roles: Iterable[Role]) -> str:
+    """Roles in words, in the order of ``Role``: 'marketing manager, finance', or 'no role'."""
+    held = set(roles)
+    return ", ".join(role.label for role in Role if role in held) or "no role"
+
+
+def person_label(name: str, email: str) -> str:
+    """'Ana Ortiz (ana@example.com)'; the name alone without an address, the address alone
+    when it is the name."""
+    if not email or email == name:
+        return name or email
+    return f"{name} ({email})" if name else email
 
 
 class AccessError(PermissionError):

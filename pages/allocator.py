@@ -17,8 +17,7 @@ from ui import charts, curve_charts, editors, identity, state, views
 identity.through_app()  # a page runs inside app.py, behind its sign-in
 
 # Curves and the allocator's split change the marketing plan: its manager's (state.attempt).
-marketing = state.may(EDIT_MARKETING)
-refusal = None if marketing else EDIT_MARKETING.rule
+marketing = state.gated(EDIT_MARKETING)
 
 plan = state.current_plan()
 projection = state.projection()
@@ -56,7 +55,7 @@ def response_curves() -> None:
             )  # fmt: skip
             st.form_submit_button(
                 "Set the curves", on_click=view.set_plan_curves, args=(prefix,),
-                disabled=not marketing, help=refusal,
+                **marketing,
             )  # fmt: skip
 
     channels = view.traffic_channels(plan)
@@ -73,7 +72,7 @@ def response_curves() -> None:
             st.caption(view.curve_note(projection, channel))
             st.button(
                 f"Remove the curve of {channel}", on_click=view.remove_curve, args=(channel,),
-                icon=":material/delete:", key="remove_curve", disabled=not marketing, help=refusal,
+                icon=":material/delete:", key="remove_curve", **marketing,
             )  # fmt: skip
         else:
             st.info(
@@ -113,7 +112,7 @@ def curve_from_knowledge(channel: str) -> None:
         )  # fmt: skip
         st.form_submit_button(
             "Set this curve", on_click=view.set_from_knowledge, args=(channel, prefix),
-            type="primary", disabled=not marketing, help=refusal,
+            type="primary", **marketing,
         )  # fmt: skip
 
 
@@ -153,7 +152,7 @@ def curve_from_history(channel: str) -> None:
                 st.button(
                     f"Use this curve for {channel}", on_click=view.use_curve,
                     args=(channel, result.curve), type="primary", key="use_fit",
-                    disabled=not marketing, help=refusal,
+                    **marketing,
                 )  # fmt: skip
             if not result.points.empty:
                 charts.show(curve_charts.fit_chart(result, plan.currency))
@@ -216,9 +215,9 @@ def recommendation() -> None:
     )
     st.button(
         "Apply to plan", on_click=view.apply, args=(allocation,), type="primary",
-        icon=":material/check:", key="apply_allocation", disabled=not marketing,
-        help=refusal or "The recommended spend becomes the plan's; edit it further on the other "
-        "pages.",
+        icon=":material/check:", key="apply_allocation",
+        **state.gated(EDIT_MARKETING, "The recommended spend becomes the plan's; edit it further "
+                      "on the other pages."),
     )  # fmt: skip
 
     def months() -> None:

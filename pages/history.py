@@ -146,27 +146,25 @@ if stored is not None:
             )  # fmt: skip
         if info.awaits_review:
             approve, send_back = st.columns(2)
-            allowed = state.may(REVIEW)
             approve.button(
                 "Approve", icon=":material/verified:", type="primary",
-                width="stretch", key="approve_version", disabled=not allowed,
-                on_click=storage.review_step,
+                width="stretch", key="approve_version", on_click=storage.review_step,
                 args=(AuditAction.APPROVED, key, info.version, note_key),
-                help=REVIEW.rule if not allowed else "Finance's sign-off: the version is "
-                "locked for good; editing it starts a new draft.",
+                **state.gated(REVIEW, "Finance's sign-off: the version is locked for good; "
+                              "editing it starts a new draft."),
             )  # fmt: skip
             send_back.button(
                 "Send back", icon=":material/undo:", width="stretch", key="send_back_version",
-                disabled=not allowed, on_click=storage.review_step,
+                on_click=storage.review_step,
                 args=(AuditAction.SENT_BACK, key, info.version, note_key),
-                help=REVIEW.rule if not allowed else "Changes requested: the note says which.",
+                **state.gated(REVIEW, "Changes requested: the note says which."),
             )  # fmt: skip
         st.button(
             f"Restore version {info.version} as a new version",
             icon=":material/restore:", width="stretch", key="restore_version",
-            disabled=not state.may(SAVE), on_click=storage.restore, args=(key, info.version),
-            help=SAVE.rule if not state.may(SAVE)
-            else "Its content is saved again on top of the latest version; nothing is deleted.",
+            on_click=storage.restore, args=(key, info.version),
+            **state.gated(SAVE, "Its content is saved again on top of the latest version; "
+                          "nothing is deleted."),
         )  # fmt: skip
 
 st.subheader("Audit log")

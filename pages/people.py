@@ -53,7 +53,7 @@ with st.form("roles_form", border=False):
                           on_click=_save_roles)  # fmt: skip
 
 st.subheader("Changes to roles")
-changes = [entry for entry in storage.all_audit() if entry.key is None]
+changes = [entry for entry in storage.audit(where="roles") if entry.key is None]
 st.dataframe(
     tables.audit_rows(changes).drop(columns=["plan", "version"]),
     hide_index=True, height=editors.grid_height(len(changes), limit=12),

@@ -50,8 +50,7 @@ with st.form(prefix):
     )
     st.form_submit_button(
         "Save targets", on_click=_save_targets, args=(prefix,), type="primary",
-        disabled=not state.may(EDIT_TARGETS),
-        help=None if state.may(EDIT_TARGETS) else EDIT_TARGETS.rule,
+        **state.gated(EDIT_TARGETS),
     )  # fmt: skip
 
 kpis.row(projection, (kpis.net_sales, kpis.ebitda_margin, kpis.break_even_roas, kpis.target_roas))

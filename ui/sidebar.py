@@ -287,8 +287,7 @@ def render(user: User) -> None:
         )
         save = st.button(
             "Save version...", icon=":material/save:", type="primary", width="stretch",
-            key="save_open", disabled=not user.may(SAVE),
-            help=None if user.may(SAVE) else SAVE.rule,
+            key="save_open", **state.gated(SAVE),
         )  # fmt: skip
         for metric in (kpis.net_sales, kpis.ebitda_margin, kpis.marketing, kpis.mer):
             metric(projection)
@@ -332,8 +331,7 @@ def render(user: User) -> None:
                 new_plan = st.button("New empty plan...", width="stretch", key="new_plan_open")
         settings = st.button(
             "Plan settings...", icon=":material/tune:", width="stretch", key="settings_open",
-            disabled=not user.may(EDIT_SETTINGS),
-            help=None if user.may(EDIT_SETTINGS) else EDIT_SETTINGS.rule,
+            **state.gated(EDIT_SETTINGS),
         )  # fmt: skip
         st.markdown(identity.who_line(user))
         identity.sign_out_button()

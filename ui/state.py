@@ -223,6 +223,13 @@ def may(right: Right) -> bool:
     return acting_user().may(right)
 
 
+def gated(right: Right, help: str | None = None) -> dict[str, Any]:
+    """A button's ``disabled`` and ``help`` for an action that needs ``right``: greyed out,
+    saying which role it needs, for a user without it; else ``help`` as given."""
+    allowed = may(right)
+    return {"disabled": not allowed, "help": help if allowed else right.rule}
+
+
 def refused_change(old: Plan, new: Plan) -> str | None:
     """Why the session's user may not make the edit from ``old`` to ``new``, or None."""
     try:

@@ -20,7 +20,7 @@ import os
 import streamlit as st
 
 from budgets import Plan, PlanValidationError, plan_from_json
-from budgets.access import AccessError, Role
+from budgets.access import AccessError, Role, clean_email, roles_text
 from budgets.errors import shown_text
 from budgets.store import (
     DB_PATH_ENV,
@@ -212,11 +212,13 @@ def version(key: PlanKey, number: int) -> StoredPlan | None:
         return None
 
 
-def audit(key: PlanKey) -> tuple[AuditEntry, ...]:
+def audit(key: PlanKey | None = None, where: str = state.PAGE_MESSAGES) -> tuple[AuditEntry, ...]:
+    """One plan's audit log, or the whole log (role changes too); a failure reported at
+    ``where``."""
     try:
         return plan_store().audit(key)
     except PlanStoreError as error:
-        state.report([str(error)])
+        state.report([str(error)], where)
         return ()
 
 
@@ -279,17 +281,8 @@ def set_roles(email: str, roles: frozenset[Role]) -> bool:
         state.report([str(error)], "roles")
         return False
     state.clear_issues("roles")
-    held = ", ".join(role.label for role in Role if role in roles) or "no role"
-    st.session_state[state.NOTICE] = f"{email.strip().lower()} now holds: {held}."
+    st.session_state[state.NOTICE] = f"{clean_email(email)} now holds: {roles_text(roles)}."
     return True
-
-
-def all_audit() -> tuple[AuditEntry, ...]:
-    try:
-        return plan_store().audit()
-    except PlanStoreError as error:
-        state.report([str(error)], "roles")
-        return ()
 
 
 def approved_notice() -> None:

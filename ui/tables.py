@@ -15,10 +15,10 @@ from budgets import Plan
 from budgets.access import ROLE_LABELS, Role
 from budgets.errors import RATE_FIELDS
 from budgets.store import AuditEntry, VersionInfo
-from budgets.store.model import when
 from models import PNL_LABELS, PNL_LINES, YEAR, Projection, project_plan
 from models.catalogue import PNL_CATALOGUE
 from models.compare import compare_plans
+from models.excel.export import version_record as excel_version_record
 from models.formatting import (
     amount_text,
     format_amount,
@@ -204,15 +204,10 @@ def version_columns() -> dict[str, Any]:
 
 
 def version_record(info: VersionInfo) -> str:
-    """One line on a version: its status, who prepared, submitted and approved it, and when."""
-    parts = [f"Version {info.version} · {info.status.value}",
-             f"prepared by {info.author} {when(info.saved_at)}"]  # fmt: skip
-    if info.submitted_by and info.submitted_at:
-        parts.append(f"submitted by {info.submitted_by} {when(info.submitted_at)}")
-    if info.approved_by and info.approved_at:
-        parts.append(f"approved by {info.approved_by} {when(info.approved_at)}")
-    parts.append(info.comment or "no comment")
-    return " · ".join(parts)
+    """One line on a version: which, who prepared, submitted and approved it and when (as the
+    workbook's Summary says it), and its comment."""
+    lines = [f"{label} {text}" for label, text in excel_version_record(info)]
+    return " · ".join([*lines, info.comment or "no comment"])
 
 
 def role_holders(holders: Mapping[str, frozenset[Role]]) -> pd.DataFrame:

@@ -74,11 +74,9 @@ def action_box(
     fields; when an action is refused it stays open with what was typed and
     says why at its top (``state.show_refused(name)``).
     """
-    allowed = state.may(right)
     box = st.popover(
         label, icon=icon, key=state.key(name), on_change="rerun", width=width,
-        disabled=not allowed,
-        help=None if allowed else right.rule,
+        **state.gated(right),
     )  # fmt: skip
     if not box.open:
         return None

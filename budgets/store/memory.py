@@ -9,7 +9,8 @@ from datetime import datetime
 from budgets.access import Role, User, clean_email
 from budgets.store.model import (
     CONFIGURATION,
-    REVIEW_ACTIONS,
+    NOTED_STEPS,
+    REVIEW_STATUS,
     Actor,
     AppendingStore,
     AuditAction,
@@ -51,15 +52,12 @@ class _MemoryPlan:
             info = replace(
                 info, submitted_by=submitted[-1].actor_name, submitted_at=submitted[-1].at
             )
-        reviews = [entry for entry in steps if entry.action in REVIEW_ACTIONS]
+        reviews = [entry for entry in steps if entry.action in REVIEW_STATUS]
         if reviews:
-            last = reviews[-1]
-            status = (
-                VersionStatus.SUBMITTED
-                if last.action is AuditAction.SUBMITTED
-                else VersionStatus.CHANGES_REQUESTED
-            )
-            info = replace(info, status=status, review_note=last.note)
+            info = replace(info, status=REVIEW_STATUS[reviews[-1].action])
+        noted = [entry for entry in steps if entry.action in NOTED_STEPS]
+        if noted:
+            info = replace(info, review_note=noted[-1].note)
         approvals = [entry for entry in steps if entry.action is AuditAction.APPROVED]
         if approvals:
             approval = approvals[0]
@@ -69,7 +67,6 @@ class _MemoryPlan:
                 approved_by=approval.actor_name,
                 approved_by_email=approval.actor_email,
                 approved_at=approval.at,
-                review_note=approval.note or info.review_note,
             )
         return info
 

@@ -26,6 +26,7 @@ from budgets.access import (
     Role,
     User,
     clean_email,
+    person_label,
     require,
     require_rights,
     rights_to_change_data,
@@ -69,7 +70,13 @@ class AuditAction(StrEnum):
     ROLE_REVOKED = "role revoked"
 
 
-REVIEW_ACTIONS = (AuditAction.SUBMITTED, AuditAction.SENT_BACK)
+REVIEW_STATUS = {
+    AuditAction.SUBMITTED: VersionStatus.SUBMITTED,
+    AuditAction.SENT_BACK: VersionStatus.CHANGES_REQUESTED,
+}
+"""A version's status after its latest review step, unless it is approved."""
+NOTED_STEPS = (AuditAction.SUBMITTED, AuditAction.SENT_BACK, AuditAction.APPROVED)
+"""The steps whose note is a version's review note: the latest one's."""
 
 
 SAVED_STATUSES = (VersionStatus.DRAFT, VersionStatus.SUBMITTED)
@@ -243,8 +250,7 @@ class AuditEntry:
         return {
             "at": self.at,
             "action": self.action.value,
-            "by": self.actor_name if self.actor_name == self.actor_email
-            else f"{self.actor_name} ({self.actor_email})",
+            "by": person_label(self.actor_name, self.actor_email),
             "plan": None if self.key is None else f"{self.key.name} FY{self.key.fiscal_year}",
             "version": self.version,
             "note": self.note,

@@ -37,6 +37,8 @@ from budgets.access import Role, User, clean_email, roles_from
 from budgets.errors import encodable, shown_text
 from budgets.store.model import (
     CONFIGURATION,
+    NOTED_STEPS,
+    REVIEW_STATUS,
     Actor,
     AppendingStore,
     ApprovedVersionError,
@@ -186,11 +188,6 @@ def _latest_step(*actions: AuditAction) -> Any:
     )
 
 
-_REVIEW_STATUS = {
-    AuditAction.SUBMITTED.value: VersionStatus.SUBMITTED,
-    AuditAction.SENT_BACK.value: VersionStatus.CHANGES_REQUESTED,
-}
-
 _VERSION_COLUMNS = (
     plans.c.name,
     plans.c.fiscal_year,
@@ -221,8 +218,7 @@ _VERSIONS = (
     )
     .outerjoin(
         _review,
-        _review.c.id
-        == _latest_step(AuditAction.SUBMITTED, AuditAction.SENT_BACK, AuditAction.APPROVED),
+        _review.c.id == _latest_step(*NOTED_STEPS),
     )
     .outerjoin(_submission, _submission.c.id == _latest_step(AuditAction.SUBMITTED))
 )
@@ -232,8 +228,10 @@ def _info(row: Any, key: PlanKey | None = None) -> VersionInfo:
     approved = row.approved_by is not None
     if approved:
         status = VersionStatus.APPROVED
+    elif row.review_action is not None:
+        status = REVIEW_STATUS[AuditAction(row.review_action)]
     else:
-        status = _REVIEW_STATUS.get(row.review_action) or VersionStatus(row.status)
+        status = VersionStatus(row.status)
     return VersionInfo(
         key=key or PlanKey(row.name, row.fiscal_year),
         version=row.version,

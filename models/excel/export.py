@@ -54,7 +54,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from budgets import Plan
+from budgets.access import person_label
 from budgets.store import VersionInfo
+from budgets.store.model import when
 from models.catalogue import PNL_CATALOGUE
 from models.excel.assumptions import assumptions_sheet
 from models.excel.book import Book, Properties
@@ -161,8 +163,7 @@ def version_record(info: VersionInfo, edited: bool = False) -> tuple[tuple[str, 
 
 
 def _who(name: str, email: str, moment: datetime) -> str:
-    person = f"{name} ({email})" if email and email != name else name
-    return f"{person}, {moment.astimezone(UTC):%Y-%m-%d %H:%M} UTC"
+    return f"{person_label(name, email)}, {when(moment)}"
 
 
 def workbook_filename(plan: Plan, suffix: str = ".xlsx") -> str:
